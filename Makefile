@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each bootstraps .venv from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Serve the gateway on the embedded default: SQLite in ./var, in-process bus, sandbox carrier, dev auth.
+run: $(STAMP)
+	$(BIN)/trunkline serve --sandbox
+
+## Lint, check formatting, then run the whole suite (PostgreSQL + Redis and the embedded default).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Re-export schema.graphql after changing the GraphQL schema.
+schema: $(STAMP)
+	$(BIN)/trunkline export-schema
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
