@@ -1,0 +1,148 @@
+"""``trunkline serve | migrate | token | rotate-keys | export-schema``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from trunkline.app import create_app
+    from trunkline.settings import Settings
+
+    overrides: dict[str, object] = {}
+    if args.sandbox:
+        overrides["sandbox"] = True
+    public_url = f"http://{args.host}:{args.port}"
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if "public_url" not in settings.model_fields_set:
+        settings.public_url = public_url
+    _print_banner(settings, public_url)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _print_banner(settings: object, base: str) -> None:
+    from trunkline.settings import Settings
+
+    assert isinstance(settings, Settings)
+    lines = [
+        "Trunkline gateway",
+        f"  GraphQL:     {base}/graphql"
+        + ("  (GraphiQL in a browser)" if settings.is_development else ""),
+        f"  WebSocket:   {base.replace('http', 'ws', 1)}/graphql  (graphql-transport-ws)",
+        f"  Health:      {base}/healthz  {base}/readyz",
+        f"  Database:    {_redact(settings.effective_database_url)}",
+        f"  Bus:         {'redis' if settings.redis_url else 'in-process'}",
+    ]
+    if settings.sandbox:
+        lines.append(
+            f"  Sandbox:     {base}/sandbox/twilio/...  control: {base}/sandbox/control/..."
+        )
+    if settings.is_development:
+        lines += [
+            "  Auth:        development tokens; mint one with",
+            "               .venv/bin/trunkline token --org org_demo --sub user_1 --role admin",
+            "               and send it as 'Authorization: Bearer <token>'",
+        ]
+    print("\n".join(lines), flush=True)
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}{sep}{user}:***@{host}"
+    return url
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from trunkline.models.database import apply_migrations
+    from trunkline.settings import Settings
+
+    applied = asyncio.run(apply_migrations(Settings().effective_database_url))
+    print("\n".join(f"applied {version}" for version in applied) or "nothing to apply")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from trunkline.auth import mint_dev_token
+    from trunkline.settings import Settings
+
+    settings = Settings()
+    secret = settings.dev_secret
+    if secret is None:
+        print("development auth is off (an Auth0 issuer is set)", file=sys.stderr)
+        return 2
+    print(
+        mint_dev_token(
+            secret,
+            org_id=args.org,
+            user_id=args.sub,
+            roles=args.role or [],
+            ttl_seconds=args.ttl,
+            roles_claim=settings.roles_claim,
+        )
+    )
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from trunkline.schema.root import export_sdl
+
+    Path(args.output).write_text(export_sdl())
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _rotate_keys(_: argparse.Namespace) -> int:
+    from trunkline.services.secrets import rotate_all_secrets
+    from trunkline.settings import Settings
+
+    count = asyncio.run(rotate_all_secrets(Settings()))
+    print(f"re-encrypted {count} secret(s) under the newest key")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trunkline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the gateway")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--sandbox", action="store_true", help="mount and use the sandbox carrier")
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser("migrate", help="apply pending migrations").set_defaults(handler=_migrate)
+
+    token = commands.add_parser("token", help="print a development access token")
+    token.add_argument("--org", required=True, help="Auth0 organization id (the tenant)")
+    token.add_argument("--sub", required=True, help="user id")
+    token.add_argument("--role", action="append", help="a role; repeat for several")
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    token.set_defaults(handler=_token)
+
+    rotate = commands.add_parser("rotate-keys", help="re-encrypt secrets under the newest key")
+    rotate.set_defaults(handler=_rotate_keys)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", default=str(SCHEMA_FILE))
+    export.set_defaults(handler=_export_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Tortoise models, one module per aggregate; aerich migrations live in ``migrations/``."""
+
+from trunkline.models.activity import ActivityEvent
+from trunkline.models.calls import Call, Recording
+from trunkline.models.messages import Channel, Direction, Message
+from trunkline.models.numbers import NumberStatus, NumberType, PhoneNumber
+from trunkline.models.tenants import SendGridSettings, Tenant, TwilioSettings
+from trunkline.models.webhooks import WebhookReceipt
+
+__all__ = [
+    "ActivityEvent",
+    "Call",
+    "Channel",
+    "Direction",
+    "Message",
+    "NumberStatus",
+    "NumberType",
+    "PhoneNumber",
+    "Recording",
+    "SendGridSettings",
+    "Tenant",
+    "TwilioSettings",
+    "WebhookReceipt",
+]

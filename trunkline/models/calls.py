@@ -1,0 +1,70 @@
+"""Calls and their recordings."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from trunkline.models.base import TimestampedModel
+from trunkline.models.messages import Direction
+from trunkline.models.numbers import PhoneNumber
+from trunkline.models.tenants import Tenant
+
+
+class Call(TimestampedModel):
+    """One call. Status callbacks may arrive out of order; ``last_sequence`` orders them."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="calls", on_delete=fields.CASCADE
+    )
+    sid = fields.CharField(max_length=34, unique=True, null=True)
+    direction = fields.CharEnumField(Direction, max_length=16)
+    from_address = fields.CharField(max_length=64)
+    to_address = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=32)
+    status_history = fields.JSONField(default=list)
+    last_sequence = fields.IntField(null=True)
+    duration = fields.IntField(null=True)
+    price = fields.DecimalField(max_digits=12, decimal_places=5, null=True)
+    price_unit = fields.CharField(max_length=3, null=True)
+    number: fields.ForeignKeyNullableRelation[PhoneNumber] = fields.ForeignKeyField(
+        "models.PhoneNumber", related_name="calls", null=True, on_delete=fields.SET_NULL
+    )
+    user_id = fields.CharField(max_length=128, null=True)
+    started_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "call"
+        indexes = (
+            ("tenant_id", "created_at", "id"),
+            ("tenant_id", "number_id", "created_at", "id"),
+            ("tenant_id", "status", "created_at", "id"),
+            ("tenant_id", "direction", "created_at", "id"),
+        )
+
+
+class Recording(TimestampedModel):
+    """A call recording; deleting it at Twilio keeps the row with status ``deleted``."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="recordings", on_delete=fields.CASCADE
+    )
+    call: fields.ForeignKeyRelation[Call] = fields.ForeignKeyField(
+        "models.Call", related_name="recordings", on_delete=fields.CASCADE
+    )
+    sid = fields.CharField(max_length=34, unique=True)
+    duration = fields.IntField(null=True)
+    channels = fields.IntField(default=1)
+    status = fields.CharField(max_length=32)
+    media_url = fields.CharField(max_length=512, null=True)
+    price = fields.DecimalField(max_digits=12, decimal_places=5, null=True)
+    price_unit = fields.CharField(max_length=3, null=True)
+
+    class Meta:
+        table = "recording"
+        indexes = (
+            ("tenant_id", "created_at", "id"),
+            ("call_id", "created_at"),
+        )

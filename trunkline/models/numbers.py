@@ -1,0 +1,60 @@
+"""Phone numbers a tenant owns at Twilio."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from trunkline.models.base import TimestampedModel
+from trunkline.models.tenants import Tenant
+
+
+class NumberStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    RELEASED = "released"
+
+
+class NumberType(StrEnum):
+    LOCAL = "local"
+    MOBILE = "mobile"
+    TOLL_FREE = "toll_free"
+
+
+class PhoneNumber(TimestampedModel):
+    """A number bought through Trunkline; released numbers stay as history for their traffic."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="phone_numbers", on_delete=fields.CASCADE
+    )
+    sid = fields.CharField(max_length=34, unique=True)
+    # Indexed: inbound webhooks resolve the receiving number to its tenant.
+    phone_number = fields.CharField(max_length=20, db_index=True)
+    friendly_name = fields.CharField(max_length=64, default="")
+    iso_country = fields.CharField(max_length=2, default="")
+    region = fields.CharField(max_length=64, default="")
+    locality = fields.CharField(max_length=128, default="")
+    number_type = fields.CharEnumField(NumberType, max_length=16, default=NumberType.LOCAL)
+    voice_enabled = fields.BooleanField(default=False)
+    sms_enabled = fields.BooleanField(default=False)
+    mms_enabled = fields.BooleanField(default=False)
+    status = fields.CharEnumField(NumberStatus, max_length=16, default=NumberStatus.ACTIVE)
+    owner_id = fields.CharField(max_length=128, null=True)
+    label = fields.CharField(max_length=100, null=True)
+    website_id = fields.CharField(max_length=100, null=True)
+    monthly_fee = fields.DecimalField(max_digits=10, decimal_places=4, null=True)
+    price_unit = fields.CharField(max_length=3, null=True)
+    released_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "phone_number"
+        # One per filter `numbers(filter: ...)` offers, each led by the tenant.
+        indexes = (
+            ("tenant_id", "status", "id"),
+            ("tenant_id", "owner_id", "id"),
+            ("tenant_id", "sms_enabled", "id"),
+            ("tenant_id", "voice_enabled", "id"),
+            ("tenant_id", "mms_enabled", "id"),
+        )

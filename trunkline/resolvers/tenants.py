@@ -1,0 +1,34 @@
+"""``me`` and ``tenant``: who is calling, and their organization."""
+
+from __future__ import annotations
+
+import strawberry
+
+from trunkline.auth import IsAuthenticated, require_principal
+from trunkline.schema.context import Info
+from trunkline.schema.tenants import Me, Tenant
+from trunkline.services import tenants
+
+
+@strawberry.type
+class TenantsQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="The caller.")
+    def me(self, info: Info) -> Me:
+        principal = require_principal(info)
+        return Me(
+            user_id=principal.user_id,
+            org_id=principal.org_id,
+            roles=sorted(role.value for role in principal.roles),
+            session_expires_at=principal.expires_at,
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="The caller's organization; null for a caller without one.",
+    )
+    async def tenant(self, info: Info) -> Tenant | None:
+        principal = require_principal(info)
+        if principal.tenant_id is None:
+            return None
+        row = await tenants.get_tenant(tenant_id=principal.tenant_id)
+        return Tenant.from_row(row) if row else None

@@ -1,0 +1,1 @@
+"""Strawberry types, inputs, enums, the Schema object (``root``) and its extensions."""

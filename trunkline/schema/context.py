@@ -1,0 +1,42 @@
+"""The typed GraphQL context: who is calling, and what the resolvers may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.fastapi import BaseContext
+
+if TYPE_CHECKING:
+    from trunkline.auth import Principal, TokenVerifier
+    from trunkline.events import Bus
+    from trunkline.settings import Settings
+
+
+@dataclass
+class Gateway:
+    """Process-wide parts every request shares (built once in ``create_app``)."""
+
+    settings: Settings
+    verifier: TokenVerifier
+    bus: Bus
+
+
+@dataclass
+class Context(BaseContext):
+    """Per HTTP request, or per WebSocket connection (re-authenticated in ``connection_init``)."""
+
+    gateway: Gateway
+    principal: Principal | None = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    @property
+    def settings(self) -> Settings:
+        return self.gateway.settings
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,39 @@
+"""What one GraphQL request may cost, and what an error may reveal."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from trunkline.settings import Settings
+
+MASKED_MESSAGE = "Unexpected error."
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Mask exceptions of ours that are not GraphQL errors: their text is for the log only.
+
+    Parse and validation errors carry no original error, and the errors we raise on purpose
+    (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, ...) are GraphQLErrors: those reach the client.
+    """
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def schema_extensions(settings: Settings) -> list[SchemaExtension | type[SchemaExtension]]:
+    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
+    ]
+    if not settings.is_development:
+        extensions.append(DisableIntrospection())
+    return extensions

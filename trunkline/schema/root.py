@@ -1,0 +1,29 @@
+"""The GraphQL schema: root types merged from per-domain parts, with the gateway's limits."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from trunkline.resolvers.tenants import TenantsQuery
+from trunkline.schema.limits import schema_extensions
+from trunkline.settings import Settings
+
+
+@strawberry.type
+class Query(TenantsQuery):
+    """Root query type: one base class per domain."""
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits of ``settings`` (introspection and suggestions in dev only)."""
+    return strawberry.Schema(
+        query=Query,
+        extensions=schema_extensions(settings),
+        config=StrawberryConfig(disable_field_suggestions=not settings.is_development),
+    )
+
+
+def export_sdl() -> str:
+    """The SDL checked in as ``schema.graphql`` (the same whatever the settings)."""
+    return strawberry.Schema(query=Query).as_str() + "\n"

@@ -1,0 +1,76 @@
+"""The GraphQL endpoint: HTTP for queries and mutations, graphql-transport-ws for subscriptions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from fastapi import HTTPException
+from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
+from tortoise.exceptions import BaseORMException
+
+from trunkline.auth import AuthenticationError
+from trunkline.auth.bearer import authenticate
+from trunkline.schema.context import Context, Gateway
+from trunkline.schema.root import build_schema
+
+logger = logging.getLogger(__name__)
+
+
+class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
+    """Authenticates WebSocket clients in ``connection_init`` (payload ``Authorization``)."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        settings = gateway.settings
+        self.gateway = gateway
+
+        async def context_getter(connection: HTTPConnection) -> Context:
+            return await self._context_for(connection)
+
+        super().__init__(
+            build_schema(settings),
+            context_getter=context_getter,
+            graphql_ide="graphiql" if settings.is_development else None,
+            allow_queries_via_get=False,
+            # Only graphql-transport-ws: the legacy protocol let clients skip connection_init.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
+        )
+
+    async def _context_for(self, connection: HTTPConnection) -> Context:
+        context = Context(gateway=self.gateway)
+        if connection.scope["type"] == "websocket":
+            # Browsers cannot set headers on a WebSocket: the token comes in connection_init.
+            return context
+        authorization = connection.headers.get("authorization")
+        try:
+            context.principal = await authenticate(self.gateway.verifier, authorization)
+        except AuthenticationError as exc:
+            # The client learns only UNAUTHENTICATED; why is for the operator.
+            logger.info("rejected access token: %s", exc.reason)
+        except BaseORMException as exc:
+            logger.error("tenant lookup failed: %s", exc)
+            raise HTTPException(status_code=503, detail="database unavailable") from exc
+        return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, Any] | None:
+        params = context.connection_params
+        authorization = None
+        if isinstance(params, dict):
+            value = params.get("Authorization", params.get("authorization"))
+            authorization = value if isinstance(value, str) else None
+        try:
+            principal = await authenticate(self.gateway.verifier, authorization)
+        except AuthenticationError as exc:
+            logger.info("rejected WebSocket token: %s", exc.reason)
+            raise ConnectionRejectionError() from exc
+        if principal is None:
+            raise ConnectionRejectionError()
+        context.principal = principal
+        return UNSET

@@ -1,0 +1,1 @@
+"""The domain rules: tenants, credentials, numbers, messaging, voice, email, usage."""

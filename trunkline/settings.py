@@ -1,0 +1,166 @@
+"""Settings: one typed object, read from ``TRUNKLINE_*`` variables and ``.env``.
+
+The embedded default needs no configuration: a SQLite file and generated development secrets in
+the data dir, an in-process bus, development auth. Setting an Auth0 issuer makes the settings
+production settings, which refuse development secrets unless explicitly allowed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Self
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_FILE = "dev-jwt-secret"
+ENCRYPTION_KEY_FILE = "encryption-key"
+DEV_ISSUER = "trunkline-dev"
+DEV_AUDIENCE = "trunkline"
+
+
+class SettingsError(ValueError):
+    """Settings that must not be used together (e.g. development secrets in production)."""
+
+
+class Settings(BaseSettings):
+    """Every knob the gateway has, each with an embedded default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRUNKLINE_", env_file=".env", extra="ignore", frozen=False
+    )
+
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    redis_url: str = ""
+    auto_migrate: bool | None = Field(
+        default=None,
+        description="Apply pending migrations at start-up; default: only on the embedded SQLite.",
+    )
+    bus_prefix: str = Field(
+        default="trunkline", description="Prefix of bus channel names; tests isolate runs with it."
+    )
+
+    auth0_issuer: str = ""
+    auth0_audience: str = ""
+    auth0_jwks_url: str = ""
+    roles_claim: str = "https://trunkline.dev/roles"
+    session_claim: str = Field(
+        default="https://trunkline.dev/authenticated_at",
+        description="Claim holding the login time (set by an Auth0 Action); auth_time, iat after.",
+    )
+    max_session_hours: float = 10.0
+    jwks_timeout_seconds: float = 5.0
+    jwks_refetch_cooldown_seconds: float = 30.0
+
+    dev_jwt_secret: SecretStr | None = None
+    allow_dev_auth_in_production: bool = False
+
+    encryption_keys: SecretStr | None = None
+
+    public_url: str = "http://127.0.0.1:8000"
+    cors_origins: str = Field(
+        default="", description="Comma-separated SPA origins; any origin in development."
+    )
+    sandbox: bool = Field(default=False, description="Mount the sandbox carrier and use it.")
+    twilio_api_base: str = ""
+    twilio_timeout_seconds: float = 10.0
+    sandbox_step_seconds: float = 1.0
+
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_page_size: int = 100
+    max_subscriptions_per_socket: int = 20
+
+    @field_validator("auth0_issuer")
+    @classmethod
+    def _issuer_is_an_https_url_with_trailing_slash(cls, value: str) -> str:
+        # Auth0's `iss` always ends with a slash; a configured issuer without it would reject
+        # every real token, so say so at start-up rather than at the first request.
+        if value and not value.endswith("/"):
+            raise ValueError("TRUNKLINE_AUTH0_ISSUER must end with '/' (Auth0's iss does)")
+        return value
+
+    @model_validator(mode="after")
+    def _production_refuses_development_secrets(self) -> Self:
+        if self.is_development or self.allow_dev_auth_in_production:
+            return self
+        if self.dev_jwt_secret is not None:
+            raise SettingsError(
+                "TRUNKLINE_DEV_JWT_SECRET is set while TRUNKLINE_AUTH0_ISSUER is set: development "
+                "auth is refused in production (set TRUNKLINE_ALLOW_DEV_AUTH_IN_PRODUCTION=true "
+                "to allow it deliberately)"
+            )
+        if not self.auth0_audience:
+            raise SettingsError("TRUNKLINE_AUTH0_AUDIENCE is required with an Auth0 issuer")
+        if self.encryption_keys is None:
+            raise SettingsError(
+                "TRUNKLINE_ENCRYPTION_KEYS is required in production: generated keys are for "
+                "development only"
+            )
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        """Development means no Auth0 issuer: dev auth, GraphiQL, introspection."""
+        return not self.auth0_issuer
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite://{(self.data_dir / 'trunkline.sqlite3').resolve()}"
+
+    @property
+    def migrate_on_start(self) -> bool:
+        return self.auto_migrate if self.auto_migrate is not None else not self.database_url
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        origins = [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        return origins or (["*"] if self.is_development else [])
+
+    @property
+    def effective_jwks_url(self) -> str:
+        return self.auth0_jwks_url or (
+            f"{self.auth0_issuer}.well-known/jwks.json" if self.auth0_issuer else ""
+        )
+
+    @cached_property
+    def dev_secret(self) -> str | None:
+        """The HS256 secret for development tokens, generated into the data dir when needed."""
+        if self.dev_jwt_secret is not None:
+            return self.dev_jwt_secret.get_secret_value()
+        if not self.is_development:
+            return None
+        return _read_or_create(self.data_dir / DEV_SECRET_FILE, lambda: secrets.token_urlsafe(48))
+
+    @cached_property
+    def fernet_keys(self) -> list[str]:
+        """Encryption keys, newest first; generated into the data dir on the embedded default."""
+        if self.encryption_keys is not None:
+            keys = [k.strip() for k in self.encryption_keys.get_secret_value().split(",")]
+            return [k for k in keys if k]
+        return [_read_or_create(self.data_dir / ENCRYPTION_KEY_FILE, _new_fernet_key)]
+
+
+def _new_fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def _read_or_create(path: Path, make: Callable[[], str]) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # O_EXCL: two processes starting together must not both write different secrets.
+    try:
+        with path.open("x") as handle:
+            handle.write(value)
+        path.chmod(0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    return value
