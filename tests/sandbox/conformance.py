@@ -159,7 +159,7 @@ class TwilioSpecs:
     def violations(self, exchange: Exchange, *, check_request: bool = True) -> list[str]:
         """What in this exchange departs from the specs (empty when it conforms)."""
         product = exchange.product
-        if product is None or not exchange.is_json and exchange.status != 204:
+        if product is None or (not exchange.is_json and exchange.status != 204):
             return []  # the control API and audio media are not Twilio JSON
         api = self._apis[product]
         request, found = _Request(exchange), []

@@ -77,9 +77,9 @@ class WebhookReceiver:
         for _ in range(times):
             self._replies[path].append(Reply(status, body, content_type, hold))
 
-    async def next(self, path: str, timeout: float = WAIT_SECONDS) -> ReceivedRequest:
-        """The next request that arrived at ``path``, waiting for it if need be."""
-        return await asyncio.wait_for(self._queues[path].get(), timeout)
+    async def next(self, path: str) -> ReceivedRequest:
+        """The next request that arrived at ``path``, waiting (a bounded time) if need be."""
+        return await asyncio.wait_for(self._queues[path].get(), WAIT_SECONDS)
 
     def waiting(self, path: str) -> int:
         """How many requests to ``path`` arrived and were not taken with :meth:`next` yet."""

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -66,6 +67,10 @@ class ApiBaseHttpClient(AsyncTwilioHttpClient):
         timeout: float | None = None,  # noqa: ASYNC109 - the twilio library's signature
         allow_redirects: bool = False,
     ) -> Response:
+        headers = dict(headers or {})
+        if auth is not None:
+            # aiohttp deprecates its BasicAuth object (which the base class would build).
+            headers["Authorization"] = aiohttp.encode_basic_auth(*auth)
         # The base class ignores its own timeout (aiohttp's default is 5 minutes): apply it.
         return await super().request(
             method,
@@ -73,7 +78,7 @@ class ApiBaseHttpClient(AsyncTwilioHttpClient):
             params=params,
             data=data,
             headers=headers,
-            auth=auth,
+            auth=None,
             timeout=timeout if timeout is not None else self.timeout,
             allow_redirects=allow_redirects,
         )

@@ -1,0 +1,112 @@
+"""Fixtures shared by the sandbox and Twilio-client tests (each conftest imports them).
+
+One sandbox per session, served by uvicorn on loopback with an instant clock; every exchange with
+it is checked against Twilio's specs after each test (:func:`conforms_to_twilio_specs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from twilio.rest import Client
+
+from tests.sandbox.conformance import ExchangeRecorder, TwilioSpecs
+from tests.sandbox.receiver import WebhookReceiver
+from tests.support.servers import serve_asgi
+from trunkline.sandbox import Sandbox, create_sandbox_app
+from trunkline.twilio import TwilioClients
+
+NONCONFORMING = "nonconforming_request"
+
+
+@dataclass(frozen=True)
+class SandboxServer:
+    url: str
+    app: FastAPI
+    recorder: ExchangeRecorder
+
+    @property
+    def sandbox(self) -> Sandbox:
+        sandbox: Sandbox = self.app.state.sandbox
+        return sandbox
+
+
+@dataclass(frozen=True)
+class SandboxAccount:
+    sid: str
+    auth_token: str
+    client: Client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{NONCONFORMING}: the test sends a request Twilio's spec forbids, on purpose"
+    )
+
+
+@pytest.fixture(scope="session")
+async def sandbox_server() -> AsyncIterator[SandboxServer]:
+    app = create_sandbox_app(step_seconds=0, callback_timeout=2.0)
+    recorder = ExchangeRecorder(app)
+    async with serve_asgi(recorder) as url:
+        yield SandboxServer(url, app, recorder)
+
+
+@pytest.fixture(scope="session")
+def twilio_specs() -> TwilioSpecs:
+    return TwilioSpecs()
+
+
+@pytest.fixture(autouse=True)
+def conforms_to_twilio_specs(
+    request: pytest.FixtureRequest, sandbox_server: SandboxServer, twilio_specs: TwilioSpecs
+) -> Iterator[None]:
+    """After each test: every exchange it had with the sandbox conforms to Twilio's specs."""
+    first = len(sandbox_server.recorder.exchanges)
+    yield
+    check_request = request.node.get_closest_marker(NONCONFORMING) is None
+    exchanges = sandbox_server.recorder.exchanges[first:]
+    violations = [
+        v for e in exchanges for v in twilio_specs.violations(e, check_request=check_request)
+    ]
+    assert violations == []
+
+
+@pytest.fixture(scope="session")
+async def twilio_clients(sandbox_server: SandboxServer) -> AsyncIterator[TwilioClients]:
+    clients = TwilioClients(f"{sandbox_server.url}/twilio", timeout=5.0)
+    yield clients
+    await clients.aclose()
+
+
+@pytest.fixture(scope="session")
+async def control(sandbox_server: SandboxServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"{sandbox_server.url}/control") as client:
+        yield client
+
+
+@pytest.fixture
+async def account(control: httpx.AsyncClient, twilio_clients: TwilioClients) -> SandboxAccount:
+    """A fresh sandbox account and the gateway's twilio client for it."""
+    return await open_account(control, twilio_clients)
+
+
+async def open_account(control: httpx.AsyncClient, clients: TwilioClients) -> SandboxAccount:
+    response = await control.post("/accounts")
+    assert response.status_code == 201
+    credentials = response.json()
+    sid, token = credentials["account_sid"], credentials["auth_token"]
+    return SandboxAccount(sid, token, clients.client_for(sid, sid, token))
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    """The tenant's application: a loopback server recording the webhooks it gets."""
+    app = WebhookReceiver()
+    async with serve_asgi(app) as url:
+        app.base_url = url
+        yield app
