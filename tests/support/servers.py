@@ -8,20 +8,31 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import uvicorn
 
-
-@asynccontextmanager
-async def serve_asgi(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """Run ``app`` under uvicorn on a free loopback port; yield its base URL (no trailing slash).
-
-    The socket is bound before uvicorn starts, so the URL is known at once; the context waits
-    until the server has run its lifespan startup and accepts connections.
-    """
+def reserve_socket(host: str = "127.0.0.1") -> socket.socket:
+    """A bound loopback socket: its port is known before the server that will use it starts."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
-    port = sock.getsockname()[1]
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+@asynccontextmanager
+async def serve_asgi(
+    app: Any, *, host: str = "127.0.0.1", sock: socket.socket | None = None
+) -> AsyncIterator[str]:
+    """Run ``app`` under uvicorn on a loopback port; yield its base URL (no trailing slash).
+
+    The context waits until the server has run its lifespan startup and accepts connections.
+    """
+    import uvicorn  # a test dependency only where a server is started
+
+    sock = sock or reserve_socket(host)
     config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -32,7 +43,7 @@ async def serve_asgi(app: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]
             raise RuntimeError("uvicorn stopped before it started")
         await asyncio.sleep(0.005)
     try:
-        yield f"http://{host}:{port}"
+        yield base_url(sock)
     finally:
         server.should_exit = True
         await task

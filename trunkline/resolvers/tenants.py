@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
-from trunkline.auth import IsAuthenticated, require_principal
+from trunkline.auth import IsAdmin, IsAuthenticated, require_principal
 from trunkline.schema.context import Info
+from trunkline.schema.errors import UserInputError, error_result
 from trunkline.schema.tenants import Me, Tenant
 from trunkline.services import tenants
+from trunkline.services.errors import InvalidInput
 
 
 @strawberry.type
@@ -32,3 +36,21 @@ class TenantsQuery:
             return None
         row = await tenants.get_tenant(tenant_id=principal.tenant_id)
         return Tenant.from_row(row) if row else None
+
+
+RenameTenantResult = Annotated[Tenant | UserInputError, strawberry.union("RenameTenantResult")]
+
+
+@strawberry.type
+class TenantsMutation:
+    @strawberry.mutation(
+        permission_classes=[IsAdmin], description="Set the organization's display name."
+    )
+    async def rename_tenant(self, info: Info, name: str) -> RenameTenantResult:
+        principal = require_principal(info)
+        assert principal.tenant_id is not None  # admins always act within an organization
+        try:
+            row = await tenants.rename_tenant(tenant_id=principal.tenant_id, name=name)
+        except InvalidInput as error:
+            return error_result(error)  # type: ignore[return-value]
+        return Tenant.from_row(row)

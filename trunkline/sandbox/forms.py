@@ -70,7 +70,11 @@ def split_channel(address: str) -> tuple[str | None, str]:
 def country_of(phone_number: str) -> str:
     """ISO country of an E.164 number (``US``), or empty when unknown, as in Twilio's webhooks."""
     try:
-        region = phonenumbers.region_code_for_number(phonenumbers.parse(phone_number))
+        parsed = phonenumbers.parse(phone_number)
     except phonenumbers.NumberParseException:
         return ""
-    return region or ""
+    # Numbers in drama ranges belong to no region; their country code still names a country.
+    region = phonenumbers.region_code_for_number(parsed)
+    if region is None:
+        region = phonenumbers.region_code_for_country_code(parsed.country_code)
+    return "" if region in (None, phonenumbers.UNKNOWN_REGION) else region

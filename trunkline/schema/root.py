@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from trunkline.resolvers.tenants import TenantsQuery
+from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.schema.limits import schema_extensions
 from trunkline.settings import Settings
 
@@ -15,10 +15,16 @@ class Query(TenantsQuery):
     """Root query type: one base class per domain."""
 
 
+@strawberry.type
+class Mutation(TenantsMutation):
+    """Root mutation type: one base class per domain."""
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits of ``settings`` (introspection and suggestions in dev only)."""
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=schema_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=not settings.is_development),
     )
@@ -26,4 +32,4 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 def export_sdl() -> str:
     """The SDL checked in as ``schema.graphql`` (the same whatever the settings)."""
-    return strawberry.Schema(query=Query).as_str() + "\n"
+    return strawberry.Schema(query=Query, mutation=Mutation).as_str() + "\n"

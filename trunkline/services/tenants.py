@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from trunkline.models import Tenant
+from trunkline.services.errors import InvalidInput
 
 # org_id -> tenant id never changes once created, so each process may remember it; this keeps
 # the per-request cost of tenancy at zero queries after an organization's first request.
@@ -32,6 +33,24 @@ async def tenant_id_for_org(*, org_id: str) -> int:
 
 async def get_tenant(*, tenant_id: int) -> Tenant | None:
     return await Tenant.get_or_none(id=tenant_id)
+
+
+MAX_NAME_LENGTH = 255
+
+
+async def rename_tenant(*, tenant_id: int, name: str) -> Tenant:
+    """Give the tenant a display name (trimmed, 1 to 255 characters, no control characters)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("name", "The name must not be empty.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput("name", f"The name must be at most {MAX_NAME_LENGTH} characters.")
+    if any(not character.isprintable() for character in name):
+        raise InvalidInput("name", "The name must not contain control characters.")
+    tenant = await Tenant.get(id=tenant_id)
+    tenant.name = name
+    await tenant.save(update_fields=["name", "updated_at"])
+    return tenant
 
 
 def forget_cached_tenants() -> None:
