@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
 
 .PHONY: run test lint format schema clean
 
@@ -17,11 +18,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/trunkline serve --sandbox
 
-## Lint, check formatting, then run the whole suite (PostgreSQL + Redis and the embedded default).
+## Lint, check formatting, then run the whole suite twice: on the embedded default (SQLite,
+## in-process bus) and on PostgreSQL + Redis (skipped when unreachable, except with CI=true).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	TRUNKLINE_TEST_BACKEND=embedded $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TRUNKLINE_TEST_BACKEND=services $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

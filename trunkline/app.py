@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     gateway = Gateway(
         settings=settings, verifier=TokenVerifier(settings), bus=create_bus(settings.redis_url)
     )
+    sandbox_app = _sandbox_app(settings) if settings.sandbox else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,6 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stack.push_async_callback(close_database)
             await gateway.bus.start()
             stack.push_async_callback(gateway.bus.close)
+            if sandbox_app is not None:
+                # Starlette does not run a mounted app's lifespan: the gateway runs the sandbox.
+                await stack.enter_async_context(sandbox_app.state.sandbox)
             yield
 
     app = FastAPI(
@@ -52,4 +56,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(GatewayGraphQLRouter(gateway), prefix="/graphql")
     app.include_router(health_router(gateway))
+    if sandbox_app is not None:
+        app.mount("/sandbox", sandbox_app)
     return app
+
+
+def _sandbox_app(settings: Settings) -> FastAPI:
+    from trunkline.sandbox import create_sandbox_app  # only a sandboxed gateway needs it
+
+    return create_sandbox_app(
+        step_seconds=settings.sandbox_step_seconds,
+        state_path=settings.data_dir / "sandbox.json",
+        public_url=f"{settings.public_url}/sandbox",
+    )

@@ -115,6 +115,15 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite://{(self.data_dir / 'trunkline.sqlite3').resolve()}"
 
     @property
+    def effective_twilio_api_base(self) -> str | None:
+        """Where Twilio requests go: the configured base, the mounted sandbox, or Twilio itself."""
+        if self.twilio_api_base:
+            return self.twilio_api_base.rstrip("/")
+        if self.sandbox:
+            return f"{self.public_url.rstrip('/')}/sandbox/twilio"
+        return None
+
+    @property
     def migrate_on_start(self) -> bool:
         return self.auto_migrate if self.auto_migrate is not None else not self.database_url
 

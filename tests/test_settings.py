@@ -1,0 +1,96 @@
+"""Settings: the embedded default needs nothing; production refuses development secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from pydantic import ValidationError
+
+from trunkline.settings import Settings, SettingsError
+
+ISSUER = "https://example.eu.auth0.com/"
+
+
+def test_embedded_default_is_development_with_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+    assert settings.is_development is True
+    assert (
+        settings.effective_database_url == f"sqlite://{(tmp_path / 'trunkline.sqlite3').resolve()}"
+    )
+    assert settings.redis_url == ""
+    assert settings.migrate_on_start is True
+
+
+def test_embedded_default_generates_secrets_once_and_keeps_them(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    second = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+    assert first.dev_secret is not None
+    assert len(first.dev_secret) >= 32
+    assert second.dev_secret == first.dev_secret
+    assert second.fernet_keys == first.fernet_keys
+    Fernet(first.fernet_keys[0])  # a usable key
+    assert (tmp_path / "dev-jwt-secret").stat().st_mode & 0o077 == 0
+
+
+def test_environment_variables_configure_the_gateway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUNKLINE_DATABASE_URL", "postgresql://postgres@db:5432/trunkline")
+    monkeypatch.setenv("TRUNKLINE_REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("TRUNKLINE_MAX_SESSION_HOURS", "8")
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+    assert settings.database_url == "postgresql://postgres@db:5432/trunkline"
+    assert settings.redis_url == "redis://cache:6379/0"
+    assert settings.max_session_hours == 8
+    assert settings.migrate_on_start is False
+
+
+def _production(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "auth0_issuer": ISSUER,
+        "auth0_audience": "https://api.example.com",
+        "encryption_keys": Fernet.generate_key().decode(),
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def test_production_settings_derive_the_jwks_url_from_the_issuer() -> None:
+    settings = _production()
+
+    assert settings.is_development is False
+    assert settings.effective_jwks_url == f"{ISSUER}.well-known/jwks.json"
+    assert settings.dev_secret is None
+
+
+def test_production_refuses_a_development_jwt_secret() -> None:
+    with pytest.raises(ValidationError, match="development auth is refused"):
+        _production(dev_jwt_secret="s" * 40)
+
+
+def test_production_accepts_development_auth_only_when_explicitly_allowed() -> None:
+    settings = _production(dev_jwt_secret="s" * 40, allow_dev_auth_in_production=True)
+
+    assert settings.dev_secret == "s" * 40
+
+
+def test_production_refuses_generated_encryption_keys() -> None:
+    with pytest.raises(ValidationError, match="TRUNKLINE_ENCRYPTION_KEYS is required"):
+        _production(encryption_keys=None)
+
+
+def test_issuer_without_trailing_slash_is_refused_at_start_up() -> None:
+    with pytest.raises(ValidationError, match="must end with '/'"):
+        _production(auth0_issuer=ISSUER.rstrip("/"))
+
+
+def test_settings_error_is_a_value_error() -> None:
+    # pydantic reports ValueErrors raised in validators as ValidationErrors with our message.
+    assert issubclass(SettingsError, ValueError)
