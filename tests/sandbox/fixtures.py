@@ -73,7 +73,7 @@ def conforms_to_twilio_specs(
     violations = [
         v for e in exchanges for v in twilio_specs.violations(e, check_request=check_request)
     ]
-    assert violations == []
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture(scope="session")

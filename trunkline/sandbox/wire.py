@@ -228,6 +228,31 @@ def recording_json(recording: Recording, media_base: str) -> dict[str, Any]:
     }
 
 
+def call_recording_json(recording: Recording) -> dict[str, Any]:
+    """A recording as ``Calls/{CallSid}/Recordings`` lists it: its own schema, price a number."""
+    return {
+        "account_sid": recording.account_sid,
+        "api_version": API_VERSION,
+        "call_sid": recording.call_sid,
+        "conference_sid": None,
+        "date_created": rfc2822(recording.date_created),
+        "date_updated": rfc2822(recording.date_updated),
+        "start_time": rfc2822(recording.start_time),
+        "duration": str(recording.duration),
+        "sid": recording.sid,
+        "price": float(recording.price) if recording.price is not None else None,
+        "uri": f"{account_uri(recording.account_sid)}/Calls/{recording.call_sid}"
+        f"/Recordings/{recording.sid}.json",
+        "encryption_details": None,
+        "price_unit": recording.price_unit,
+        "status": recording.status,
+        "channels": recording.channels,
+        "source": recording.source,
+        "error_code": None,
+        "track": "both",
+    }
+
+
 def recording_media_url(recording: Recording, media_base: str) -> str:
     """Where the recording's audio is served (``media_base`` is Twilio's API host by default)."""
     return f"{media_base}{account_uri(recording.account_sid)}/Recordings/{recording.sid}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import wave
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -15,7 +16,7 @@ from trunkline.sandbox.forms import read_form
 from trunkline.sandbox.paging import PageRequest, envelope_2010, select
 from trunkline.sandbox.records import Account, Call, Recording
 from trunkline.sandbox.voice import hang_up, place_call
-from trunkline.sandbox.wire import account_uri, call_json, recording_json
+from trunkline.sandbox.wire import account_uri, call_json, call_recording_json, recording_json
 
 router = APIRouter(prefix="/twilio/api/2010-04-01/Accounts/{account_sid}")
 AccountDep = Annotated[Account, Depends(path_account)]
@@ -78,13 +79,19 @@ async def list_call_recordings(
     account: AccountDep, call_sid: str, request: Request
 ) -> dict[str, Any]:
     _call(request, account, call_sid)
-    return _recordings_page(request, account, call_sid, f"Calls/{call_sid}/Recordings.json")
+    path = f"Calls/{call_sid}/Recordings.json"
+    return _recordings_page(request, account, call_sid, path, render=call_recording_json)
 
 
 @router.get("/Recordings.json")
 async def list_recordings(account: AccountDep, request: Request) -> dict[str, Any]:
+    sandbox = sandbox_of(request)
     return _recordings_page(
-        request, account, request.query_params.get("CallSid"), "Recordings.json"
+        request,
+        account,
+        request.query_params.get("CallSid"),
+        "Recordings.json",
+        render=lambda recording: recording_json(recording, sandbox.media_base),
     )
 
 
@@ -139,7 +146,12 @@ def _recording(request: Request, account: Account, recording_sid: str) -> Record
 
 
 def _recordings_page(
-    request: Request, account: Account, call_sid: str | None, path: str
+    request: Request,
+    account: Account,
+    call_sid: str | None,
+    path: str,
+    *,
+    render: Callable[[Recording], dict[str, Any]],
 ) -> dict[str, Any]:
     sandbox = sandbox_of(request)
     recordings = [
@@ -155,5 +167,5 @@ def _recordings_page(
         key="recordings",
         uri=f"{account_uri(account.sid)}/{path}",
         filters=filters,
-        render=lambda r: recording_json(r, sandbox.media_base),
+        render=render,
     )

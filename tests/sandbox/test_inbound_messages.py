@@ -1,0 +1,178 @@
+"""Inbound messages through the control API: delivered to the number's SmsUrl, signed."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.sandbox.fixtures import SandboxAccount
+from tests.sandbox.receiver import WebhookReceiver
+
+TEXTER = "+447700900123"
+
+
+async def test_an_inbound_sms_is_posted_to_the_numbers_sms_url_with_twilios_fields(
+    account: SandboxAccount, receiver: WebhookReceiver, control: httpx.AsyncClient
+) -> None:
+    number = await account.client.incoming_phone_numbers.create_async(
+        area_code="415", sms_url=receiver.url("/sms")
+    )
+
+    response = await control.post(
+        "/inbound/message", json={"to": number.phone_number, "from": TEXTER, "body": "Hi there"}
+    )
+    webhook = await receiver.next("/sms")
+    stored = await account.client.messages(response.json()["sid"]).fetch_async()
+
+    sid = response.json()["sid"]
+    assert response.status_code == 202
+    assert sid.startswith("SM")
+    assert webhook.method == "POST"
+    assert webhook.signed_with(account.auth_token)
+    assert webhook.fields == {
+        "ToCountry": "US",
+        "ToState": "",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": sid,
+        "FromState": "",
+        "SmsStatus": "received",
+        "FromCity": "",
+        "Body": "Hi there",
+        "FromCountry": "GB",
+        "To": number.phone_number,
+        "ToZip": "",
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": account.sid,
+        "From": TEXTER,
+        "ApiVersion": "2010-04-01",
+    }
+    assert (stored.direction, stored.status, stored.body) == ("inbound", "received", "Hi there")
+    assert (stored.from_, stored.to) == (TEXTER, number.phone_number)
+
+
+async def test_an_inbound_whatsapp_message_carries_its_media(
+    account: SandboxAccount, receiver: WebhookReceiver, control: httpx.AsyncClient
+) -> None:
+    number = await account.client.incoming_phone_numbers.create_async(
+        area_code="312", sms_url=receiver.url("/wa")
+    )
+    media = ["https://cdn.example/menu.jpg", "https://cdn.example/map.png?size=large"]
+
+    response = await control.post(
+        "/inbound/message",
+        json={
+            "to": number.phone_number,
+            "from": TEXTER,
+            "body": "See attached",
+            "channel": "whatsapp",
+            "media_urls": media,
+        },
+    )
+    webhook = await receiver.next("/wa")
+
+    fields = webhook.fields
+    assert response.json()["sid"].startswith("MM")
+    assert webhook.signed_with(account.auth_token)
+    assert (fields["From"], fields["To"]) == (
+        f"whatsapp:{TEXTER}",
+        f"whatsapp:{number.phone_number}",
+    )
+    assert fields["NumMedia"] == "2"
+    assert (fields["MediaUrl0"], fields["MediaContentType0"]) == (media[0], "image/jpeg")
+    assert (fields["MediaUrl1"], fields["MediaContentType1"]) == (media[1], "image/png")
+    assert (fields["WaId"], fields["ProfileName"], fields["MessageType"]) == (
+        "447700900123",
+        "Sandbox User",
+        "image",
+    )
+
+
+async def test_an_sms_url_with_method_get_receives_a_signed_query_string(
+    account: SandboxAccount, receiver: WebhookReceiver, control: httpx.AsyncClient
+) -> None:
+    number = await account.client.incoming_phone_numbers.create_async(
+        area_code="206", sms_url=receiver.url("/sms-get?tenant=acme"), sms_method="GET"
+    )
+
+    await control.post(
+        "/inbound/message", json={"to": number.phone_number, "from": TEXTER, "body": "q?"}
+    )
+    webhook = await receiver.next("/sms-get")
+
+    assert webhook.method == "GET"
+    assert webhook.signed_with(account.auth_token)
+    assert (webhook.fields["tenant"], webhook.fields["Body"]) == ("acme", "q?")
+
+
+async def test_a_twiml_message_reply_is_sent_back_to_the_texter(
+    account: SandboxAccount, receiver: WebhookReceiver, control: httpx.AsyncClient
+) -> None:
+    number = await account.client.incoming_phone_numbers.create_async(
+        area_code="512", sms_url=receiver.url("/hooks/sms")
+    )
+    receiver.reply(
+        "/hooks/sms",
+        '<Response><Message statusCallback="reply-status">Thanks, we got it</Message></Response>',
+    )
+
+    await control.post(
+        "/inbound/message", json={"to": number.phone_number, "from": TEXTER, "body": "Book me"}
+    )
+    await receiver.next("/hooks/sms")
+    statuses = [await receiver.next("/hooks/reply-status") for _ in range(3)]
+    replies = await account.client.messages.list_async(to=TEXTER)
+
+    assert [s.fields["MessageStatus"] for s in statuses] == ["sending", "sent", "delivered"]
+    assert [(r.direction, r.body, r.from_) for r in replies] == [
+        ("outbound-reply", "Thanks, we got it", number.phone_number)
+    ]
+    assert statuses[0].fields["MessageSid"] == replies[0].sid
+
+
+async def test_inbound_traffic_to_a_number_nobody_owns_is_refused(
+    control: httpx.AsyncClient,
+) -> None:
+    message = await control.post(
+        "/inbound/message", json={"to": "+14155550999", "from": TEXTER, "body": "anyone?"}
+    )
+    call = await control.post("/inbound/call", json={"to": "+14155550999", "from": TEXTER})
+
+    assert message.status_code == call.status_code == 404
+    assert message.json() == {"detail": "no sandbox account owns +14155550999"}
+
+
+async def test_an_sms_to_a_voice_only_number_is_refused(
+    account: SandboxAccount, control: httpx.AsyncClient
+) -> None:
+    london = await account.client.incoming_phone_numbers.create_async(phone_number="+442079460777")
+
+    response = await control.post(
+        "/inbound/message", json={"to": london.phone_number, "from": TEXTER, "body": "hello"}
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "+442079460777 cannot receive SMS"}
+
+
+async def test_an_inbound_message_needs_a_sender_and_some_content(
+    account: SandboxAccount, control: httpx.AsyncClient
+) -> None:
+    number = await account.client.incoming_phone_numbers.create_async(area_code="415")
+
+    no_sender = await control.post("/inbound/message", json={"to": number.phone_number})
+    no_content = await control.post(
+        "/inbound/message", json={"to": number.phone_number, "from": TEXTER}
+    )
+    bad_channel = await control.post(
+        "/inbound/message",
+        json={"to": number.phone_number, "from": TEXTER, "body": "x", "channel": "fax"},
+    )
+
+    assert (no_sender.status_code, no_content.status_code, bad_channel.status_code) == (
+        422,
+        422,
+        422,
+    )
