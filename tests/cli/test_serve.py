@@ -1,4 +1,4 @@
-"""The commands a newcomer runs: ``trunkline serve`` on the embedded default and ``trunkline token``.
+"""What a newcomer runs: ``trunkline serve`` on the embedded default, and ``trunkline token``.
 
 These start the real console script in a subprocess with a fresh data dir and nothing else
 configured, exactly as ``make run`` does.
