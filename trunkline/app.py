@@ -8,11 +8,9 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from trunkline.auth import TokenVerifier
-from trunkline.events import create_bus
+from trunkline.gateway import Gateway
 from trunkline.health import health_router
 from trunkline.models.database import apply_migrations, close_database, open_database
-from trunkline.schema.context import Gateway
 from trunkline.schema.router import GatewayGraphQLRouter
 from trunkline.settings import Settings
 
@@ -20,9 +18,7 @@ from trunkline.settings import Settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway for ``settings`` (the embedded default when None)."""
     settings = settings or Settings()
-    gateway = Gateway(
-        settings=settings, verifier=TokenVerifier(settings), bus=create_bus(settings.redis_url)
-    )
+    gateway = Gateway.from_settings(settings)
     sandbox_app = _sandbox_app(settings) if settings.sandbox else None
 
     @asynccontextmanager
@@ -34,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await open_database(database_url)
             stack.push_async_callback(close_database)
             await gateway.bus.start()
-            stack.push_async_callback(gateway.bus.close)
+            stack.push_async_callback(gateway.aclose)
             if sandbox_app is not None:
                 # Starlette does not run a mounted app's lifespan: the gateway runs the sandbox.
                 await stack.enter_async_context(sandbox_app.state.sandbox)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from tortoise import Tortoise
 
-from trunkline.schema.context import Gateway
+from trunkline.gateway import Gateway
 
 logger = logging.getLogger(__name__)
 

@@ -9,18 +9,9 @@ import strawberry
 from strawberry.fastapi import BaseContext
 
 if TYPE_CHECKING:
-    from trunkline.auth import Principal, TokenVerifier
-    from trunkline.events import Bus
+    from trunkline.auth import Principal
+    from trunkline.gateway import Gateway
     from trunkline.settings import Settings
-
-
-@dataclass
-class Gateway:
-    """Process-wide parts every request shares (built once in ``create_app``)."""
-
-    settings: Settings
-    verifier: TokenVerifier
-    bus: Bus
 
 
 @dataclass

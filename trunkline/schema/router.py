@@ -16,7 +16,8 @@ from tortoise.exceptions import BaseORMException
 
 from trunkline.auth import AuthenticationError
 from trunkline.auth.bearer import authenticate
-from trunkline.schema.context import Context, Gateway
+from trunkline.gateway import Gateway
+from trunkline.schema.context import Context
 from trunkline.schema.root import build_schema
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,39 @@
+"""The process-wide parts every request, webhook and subscription shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trunkline.auth import TokenVerifier
+from trunkline.events import Bus, create_bus
+from trunkline.services.secrets import SecretBox, secret_box
+from trunkline.settings import Settings
+from trunkline.twilio import TwilioClients
+
+
+@dataclass
+class Gateway:
+    """Built once per process by ``create_app``; nothing in it is per-tenant state that another
+    instance would need (the client cache only saves reconnecting)."""
+
+    settings: Settings
+    verifier: TokenVerifier
+    bus: Bus
+    secrets: SecretBox
+    twilio: TwilioClients = field(repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Gateway:
+        return cls(
+            settings=settings,
+            verifier=TokenVerifier(settings),
+            bus=create_bus(settings.redis_url),
+            secrets=secret_box(settings),
+            twilio=TwilioClients(
+                settings.effective_twilio_api_base, timeout=settings.twilio_timeout_seconds
+            ),
+        )
+
+    async def aclose(self) -> None:
+        await self.twilio.aclose()
+        await self.bus.close()
