@@ -153,7 +153,7 @@ class TwilioSpecs:
 
     def operations(self, product: str) -> set[tuple[str, str]]:
         """Every (METHOD, path template) the product's specification defines."""
-        paths = self._apis[product].spec.contents()["paths"]
+        paths = _document(SPEC_FILES[product])["paths"]
         return {(m.upper(), p) for p, item in paths.items() for m in item if m in _METHODS}
 
     def violations(self, exchange: Exchange, *, check_request: bool = True) -> list[str]:
@@ -187,7 +187,12 @@ _METHODS = ("get", "post", "put", "delete", "patch")
 
 @cache
 def _load(name: str) -> OpenAPI:
-    document = json.loads((SPEC_DIR / name).read_text(encoding="utf-8"))
+    return OpenAPI.from_dict(copy.deepcopy(_document(name)))
+
+
+@cache
+def _document(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((SPEC_DIR / name).read_text(encoding="utf-8"))
     for schema in document["components"]["schemas"].values():
         _make_exact(schema)
     for item in document["paths"].values():
@@ -195,7 +200,7 @@ def _load(name: str) -> OpenAPI:
             for response in item.get(method, {}).get("responses", {}).values():
                 for media in response.get("content", {}).values():
                     _make_exact(media.get("schema", {}))
-    return OpenAPI.from_dict(copy.deepcopy(document))
+    return document
 
 
 def _make_exact(schema: dict[str, Any]) -> None:

@@ -54,9 +54,29 @@ async def fetch_country(account: AccountDep, country_code: str, request: Request
     return country_json(account.sid, country)
 
 
-@router.get("/AvailablePhoneNumbers/{country_code}/{list_name}.json")
-async def search_available_numbers(
-    account: AccountDep, country_code: str, list_name: str, request: Request
+@router.get("/AvailablePhoneNumbers/{country_code}/Local.json")
+async def search_local_numbers(
+    account: AccountDep, country_code: str, request: Request
+) -> dict[str, Any]:
+    return _search(account, country_code, "Local", request)
+
+
+@router.get("/AvailablePhoneNumbers/{country_code}/Mobile.json")
+async def search_mobile_numbers(
+    account: AccountDep, country_code: str, request: Request
+) -> dict[str, Any]:
+    return _search(account, country_code, "Mobile", request)
+
+
+@router.get("/AvailablePhoneNumbers/{country_code}/TollFree.json")
+async def search_toll_free_numbers(
+    account: AccountDep, country_code: str, request: Request
+) -> dict[str, Any]:
+    return _search(account, country_code, "TollFree", request)
+
+
+def _search(
+    account: Account, country_code: str, list_name: str, request: Request
 ) -> dict[str, Any]:
     country = catalog.COUNTRIES.get(country_code)
     if country is None or list_name not in country.number_types:
