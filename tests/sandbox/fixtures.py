@@ -6,6 +6,7 @@ it is checked against Twilio's specs after each test (:func:`conforms_to_twilio_
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
@@ -103,10 +104,15 @@ async def open_account(control: httpx.AsyncClient, clients: TwilioClients) -> Sa
     return SandboxAccount(sid, token, clients.client_for(sid, sid, token))
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    """The tenant's application: a loopback server recording the webhooks it gets."""
+@pytest.fixture(scope="session")
+async def receiver_server() -> AsyncIterator[WebhookReceiver]:
     app = WebhookReceiver()
     async with serve_asgi(app) as url:
         app.base_url = url
         yield app
+
+
+@pytest.fixture
+def receiver(receiver_server: WebhookReceiver) -> WebhookReceiver:
+    """The tenant's application: a loopback server recording the webhooks it gets."""
+    return receiver_server.scoped(f"/{uuid.uuid4().hex[:12]}")

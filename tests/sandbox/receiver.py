@@ -7,6 +7,7 @@ of webhooks to *different* URLs never matters, and the order to one URL is the o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,16 +53,25 @@ class Reply:
 
 @dataclass
 class WebhookReceiver:
-    """An ASGI app standing in for the tenant's webhook endpoints."""
+    """An ASGI app standing in for the tenant's webhook endpoints.
+
+    One server serves the whole session; each test works through :meth:`scoped`, a view whose
+    paths live under a prefix of their own, so no test sees another's webhooks.
+    """
 
     base_url: str = ""
+    prefix: str = ""
     _queues: defaultdict[str, asyncio.Queue[ReceivedRequest]] = field(
         default_factory=lambda: defaultdict(asyncio.Queue)
     )
     _replies: defaultdict[str, deque[Reply]] = field(default_factory=lambda: defaultdict(deque))
 
+    def scoped(self, prefix: str) -> WebhookReceiver:
+        """A view of this receiver under ``prefix`` (sharing its server and queues)."""
+        return dataclasses.replace(self, prefix=prefix)
+
     def url(self, path: str) -> str:
-        return f"{self.base_url}{path}"
+        return f"{self.base_url}{self.prefix}{path}"
 
     def reply(
         self,
@@ -75,15 +85,15 @@ class WebhookReceiver:
     ) -> None:
         """Answer the next ``times`` requests to ``path`` so (then 200 with empty TwiML)."""
         for _ in range(times):
-            self._replies[path].append(Reply(status, body, content_type, hold))
+            self._replies[self.prefix + path].append(Reply(status, body, content_type, hold))
 
     async def next(self, path: str) -> ReceivedRequest:
         """The next request that arrived at ``path``, waiting (a bounded time) if need be."""
-        return await asyncio.wait_for(self._queues[path].get(), WAIT_SECONDS)
+        return await asyncio.wait_for(self._queues[self.prefix + path].get(), WAIT_SECONDS)
 
     def waiting(self, path: str) -> int:
         """How many requests to ``path`` arrived and were not taken with :meth:`next` yet."""
-        return self._queues[path].qsize()
+        return self._queues[self.prefix + path].qsize()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":  # lifespan: nothing to set up
@@ -95,7 +105,7 @@ class WebhookReceiver:
             return
         request = Request(scope, receive)
         form = await request.form() if request.method == "POST" else request.query_params
-        path = request.url.path
+        path = request.url.path  # the full path: this is the server, whose prefix is empty
         self._queues[path].put_nowait(
             ReceivedRequest(request.method, str(request.url), path, request.headers, form)
         )

@@ -21,12 +21,12 @@ async def test_an_inbound_call_follows_say_dial_record_and_hangup(
     receiver.reply(
         "/voice",
         "<Response><Say>Connecting you</Say>"
-        "<Dial action='/dial-done'><Number>+14155550188</Number></Dial></Response>",
+        "<Dial action='dial-done'><Number>+14155550188</Number></Dial></Response>",
     )
     receiver.reply(
         "/dial-done",
         "<Response><Say>Please leave a message</Say>"
-        "<Record recordingStatusCallback='/recording'/><Hangup/>"
+        "<Record recordingStatusCallback='recording'/><Hangup/>"
         "<Say>never spoken</Say></Response>",
     )
 

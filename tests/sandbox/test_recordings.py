@@ -72,7 +72,7 @@ async def test_a_record_verb_posts_its_recording_then_asks_its_action_what_next(
     receiver.reply(
         "/voice/start",
         "<Response><Say>Leave a message</Say>"
-        "<Record maxLength='3' action='after-record' recordingStatusCallback='/voice/rec'/>"
+        "<Record maxLength='3' action='after-record' recordingStatusCallback='rec'/>"
         "<Say>not reached: the action's document replaces this one</Say></Response>",
     )
     receiver.reply("/voice/after-record", "<Response><Say>Thanks</Say></Response>")
@@ -103,8 +103,8 @@ async def test_a_dial_bridges_a_child_call_records_it_and_reports_to_its_action(
     caller = await own_number(account)
     receiver.reply(
         "/dial/start",
-        "<Response><Dial action='/dial/done' record='record-from-answer-dual' "
-        "recordingStatusCallback='/dial/rec' callerId='+15005550006'>"
+        "<Response><Dial action='done' record='record-from-answer-dual' "
+        "recordingStatusCallback='rec' callerId='+15005550006'>"
         "<Number>+14155550188</Number></Dial></Response>",
     )
 
@@ -135,8 +135,7 @@ async def test_a_dial_to_a_busy_number_reports_busy_and_records_nothing(
     caller = await own_number(account)
     receiver.reply(
         "/dial/start",
-        "<Response><Dial action='/dial/done' record='record-from-answer'>+15005550011</Dial>"
-        "</Response>",
+        "<Response><Dial action='done' record='record-from-answer'>+15005550011</Dial></Response>",
     )
 
     call = await account.client.calls.create_async(

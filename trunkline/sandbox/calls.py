@@ -50,7 +50,7 @@ def call_params(call: Call) -> list[tuple[str, str]]:
         ("AccountSid", call.account_sid),
         ("ApiVersion", API_VERSION),
         ("CallSid", call.sid),
-        ("CallStatus", "queued" if call.status == "initiated" else call.status),
+        ("CallStatus", call.status),
         ("Called", call.to),
         ("CalledCity", ""),
         ("CalledCountry", to_country),

@@ -11,7 +11,8 @@ the number's ``StatusCallback``.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from trunkline.sandbox import magic, sids
 from trunkline.sandbox.callflow import CallFlow
@@ -143,10 +144,12 @@ def end_interrupted_calls(sandbox: Sandbox) -> None:
     sandbox.store.save()
 
 
-def _start(sandbox: Sandbox, call: Call, runner: object) -> None:
+CallRunner = Callable[["Sandbox", CallSession], Coroutine[Any, Any, None]]
+
+
+def _start(sandbox: Sandbox, call: Call, runner: CallRunner) -> None:
     session = CallSession(call.sid, frozenset(call.status_callback_events))
     sandbox.live_calls[call.sid] = session
-    assert callable(runner)
     session.task = sandbox.spawn(runner(sandbox, session), name=f"call {call.sid}")
 
 
