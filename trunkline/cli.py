@@ -73,7 +73,7 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from trunkline.auth import mint_dev_token
+    from trunkline.auth.tokens import mint_dev_token
     from trunkline.settings import Settings
 
     settings = Settings()

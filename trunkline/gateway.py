@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trunkline.auth import TokenVerifier
+from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
 from trunkline.services.secrets import SecretBox, secret_box
 from trunkline.settings import Settings

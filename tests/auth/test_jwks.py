@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from tests.support.identity import IdentityProvider, SigningKey
-from trunkline.auth import AuthenticationError
+from trunkline.auth.errors import AuthenticationError
 from trunkline.auth.jwks import JwksCache
 
 

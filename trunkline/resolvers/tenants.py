@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from trunkline.auth import IsAdmin, IsAuthenticated, require_principal
+from trunkline.auth.permissions import IsAdmin, IsAuthenticated, require_principal
 from trunkline.schema.context import Info
 from trunkline.schema.errors import UserInputError, error_result
 from trunkline.schema.tenants import Me, Tenant

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.fastapi import BaseContext
 
 if TYPE_CHECKING:
-    from trunkline.auth import Principal
+    from trunkline.auth.principal import Principal
     from trunkline.gateway import Gateway
     from trunkline.settings import Settings
 

@@ -1,12 +1,19 @@
-"""Typed mutation errors: each carries a ``code`` from one ``ErrorCode`` enum and a message."""
+"""Typed errors: each carries a ``code`` from one ``ErrorCode`` enum and a message.
+
+Mutations return them as members of their result union; queries raise them as GraphQL errors
+whose ``extensions`` carry the same ``code`` (and ``field`` / ``providerCode`` when they apply).
+"""
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 import strawberry
+from graphql import GraphQLError
 
 from trunkline.services import errors as domain
 
-ErrorCode = strawberry.enum(domain.ErrorCode, description="Why a mutation did not happen.")
+ErrorCode = strawberry.enum(domain.ErrorCode, description="Why an operation did not happen.")
 
 
 @strawberry.interface(description="An expected failure of a mutation.")
@@ -30,13 +37,65 @@ class ConflictError(Error):
     pass
 
 
-def error_result(error: domain.DomainError) -> Error:
-    """The GraphQL type for a domain error."""
+@strawberry.type(description="The tenant has no enabled Twilio configuration.")
+class TwilioNotConfiguredError(Error):
+    pass
+
+
+@strawberry.type(description="No such phone number in the caller's tenant (or not theirs).")
+class PhoneNumberNotFoundError(Error):
+    pass
+
+
+@strawberry.type(description="The phone number is inactive or released.")
+class InactiveNumberError(Error):
+    pass
+
+
+@strawberry.type(description="The number can no longer be bought.")
+class NumberUnavailableError(Error):
+    pass
+
+
+@strawberry.type(description="The provider refused or failed; `providerCode` is its own code.")
+class ProviderError(Error):
+    provider: str
+    provider_code: int | None
+
+
+_TYPES: dict[type[domain.DomainError], type[Error]] = {
+    domain.Conflict: ConflictError,
+    domain.NotFound: NotFoundError,
+    domain.TwilioNotConfigured: TwilioNotConfiguredError,
+    domain.PhoneNumberNotFound: PhoneNumberNotFoundError,
+    domain.InactiveNumber: InactiveNumberError,
+    domain.NumberUnavailable: NumberUnavailableError,
+}
+
+
+def error_result(error: domain.DomainError) -> Any:
+    """The GraphQL error type for a domain error (a member of a mutation's result union)."""
     code = ErrorCode(error.code)
     if isinstance(error, domain.InvalidInput):
         return UserInputError(code=code, message=error.message, field=error.field)
-    if isinstance(error, domain.Conflict):
-        return ConflictError(code=code, message=error.message)
-    if isinstance(error, domain.NotFound):
-        return NotFoundError(code=code, message=error.message)
+    if isinstance(error, domain.ProviderFailure):
+        return ProviderError(
+            code=code,
+            message=error.message,
+            provider=error.provider,
+            provider_code=error.provider_code,
+        )
+    for domain_type, graphql_type in _TYPES.items():
+        if isinstance(error, domain_type):
+            return graphql_type(code=code, message=error.message)
     raise TypeError(f"no GraphQL error type for {type(error).__name__}")
+
+
+def raise_query_error(error: domain.DomainError) -> NoReturn:
+    """For queries: the same failure as a GraphQL error with its code in ``extensions``."""
+    extensions: dict[str, Any] = {"code": str(error.code)}
+    if isinstance(error, domain.InvalidInput):
+        extensions["field"] = error.field
+    if isinstance(error, domain.ProviderFailure):
+        extensions["providerCode"] = error.provider_code
+    raise GraphQLError(error.message, extensions=extensions) from error

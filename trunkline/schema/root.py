@@ -5,18 +5,20 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
+from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.schema.limits import schema_extensions
 from trunkline.settings import Settings
 
 
 @strawberry.type
-class Query(TenantsQuery):
+class Query(TenantsQuery, CredentialsQuery, NumbersQuery):
     """Root query type: one base class per domain."""
 
 
 @strawberry.type
-class Mutation(TenantsMutation):
+class Mutation(TenantsMutation, CredentialsMutation, NumbersMutation):
     """Root mutation type: one base class per domain."""
 
 

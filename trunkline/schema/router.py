@@ -14,8 +14,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise.exceptions import BaseORMException
 
-from trunkline.auth import AuthenticationError
 from trunkline.auth.bearer import authenticate
+from trunkline.auth.errors import AuthenticationError
 from trunkline.gateway import Gateway
 from trunkline.schema.context import Context
 from trunkline.schema.root import build_schema

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from trunkline.models import NumberStatus, PhoneNumber, TwilioSettings
+from tortoise.exceptions import IntegrityError
+from twilio.rest import Client
+
+from trunkline.models import Channel, Direction, Message, NumberStatus, PhoneNumber, TwilioSettings
+from trunkline.services import validation
+from trunkline.services.callbacks import Callback, callback_url
+from trunkline.services.errors import Conflict, InvalidInput, ProviderFailure, TwilioNotConfigured
 from trunkline.services.secrets import SecretBox
+from trunkline.twilio import ProviderError, provider_errors
+
+if TYPE_CHECKING:
+    from trunkline.gateway import Gateway
 
 
 @dataclass(frozen=True)
@@ -74,3 +86,196 @@ async def twilio_account_by_number(*, phone_number: str, box: SecretBox) -> Twil
     if number is None:
         return None
     return await twilio_account_for_tenant(tenant_id=number.tenant_id, box=box)  # type: ignore[attr-defined]
+
+
+def mask_account_sid(account_sid: str) -> str:
+    """``AC…1234``: enough to recognise an account, not enough to use it."""
+    return f"AC…{account_sid[-4:]}"
+
+
+@dataclass(frozen=True)
+class TwilioCredentialsInput:
+    """What support staff submit. ``auth_token`` may be omitted to keep the stored one."""
+
+    account_sid: str
+    auth_token: str | None = field(default=None, repr=False)
+    from_number: str | None = None
+    messaging_service_sid: str | None = None
+    conversations_service_sid: str | None = None
+    twiml_app_sid: str | None = None
+    api_key_sid: str | None = None
+    api_key_secret: str | None = field(default=None, repr=False)
+
+
+def _checked(data: TwilioCredentialsInput) -> TwilioCredentialsInput:
+    """Shape first, field by field, before anything is sent to Twilio."""
+    validation.sid(data.account_sid, prefix="AC", field="accountSid")
+    if data.auth_token is not None:
+        validation.hex32(data.auth_token, field="authToken")
+    if data.from_number:
+        validation.e164(data.from_number, field="fromNumber")
+    optional_sids = (
+        (data.messaging_service_sid, "MG", "messagingServiceSid"),
+        (data.conversations_service_sid, "IS", "conversationsServiceSid"),
+        (data.twiml_app_sid, "AP", "twimlAppSid"),
+        (data.api_key_sid, "SK", "apiKeySid"),
+    )
+    for value, prefix, name in optional_sids:
+        if value:
+            validation.sid(value, prefix=prefix, field=name)
+    if bool(data.api_key_sid) != bool(data.api_key_secret):
+        raise InvalidInput("apiKeySecret", "apiKeySid and apiKeySecret go together.")
+    if data.api_key_secret is not None and not 16 <= len(data.api_key_secret) <= 64:
+        raise InvalidInput("apiKeySecret", "apiKeySecret must be 16 to 64 characters.")
+    return data
+
+
+async def save_twilio_credentials(
+    *, tenant_id: int, data: TwilioCredentialsInput, gateway: Gateway
+) -> TwilioSettings:
+    """Validate, prove the credentials against Twilio, then store them encrypted.
+
+    Nothing is saved unless Twilio accepted the pair. The tenant's cached client is dropped so
+    the next call uses the new credentials.
+    """
+    data = _checked(data)
+    claimed = await TwilioSettings.filter(account_sid=data.account_sid).exclude(tenant_id=tenant_id)
+    if claimed:
+        raise Conflict("This Twilio account is already connected to another organization.")
+    existing = await TwilioSettings.get_or_none(tenant_id=tenant_id)
+    auth_token = data.auth_token
+    if auth_token is None:
+        if existing is None or existing.account_sid != data.account_sid:
+            raise InvalidInput("authToken", "authToken is required for a new account.")
+        auth_token = gateway.secrets.decrypt(
+            tenant_id=tenant_id, ciphertext=existing.auth_token_encrypted
+        )
+    await _prove_with_twilio(data.account_sid, auth_token, gateway)
+
+    row = existing or TwilioSettings(tenant_id=tenant_id)
+    row.account_sid = data.account_sid
+    row.auth_token_encrypted = gateway.secrets.encrypt(tenant_id=tenant_id, plaintext=auth_token)
+    row.from_number = data.from_number or None
+    row.messaging_service_sid = data.messaging_service_sid or None
+    row.conversations_service_sid = data.conversations_service_sid or None
+    row.twiml_app_sid = data.twiml_app_sid or None
+    row.api_key_sid = data.api_key_sid or None
+    row.api_key_secret_encrypted = (
+        gateway.secrets.encrypt(tenant_id=tenant_id, plaintext=data.api_key_secret)
+        if data.api_key_secret
+        else None
+    )
+    row.validated_at = datetime.now(UTC)
+    if existing is None:
+        row.enabled = True
+    try:
+        await row.save()
+    except IntegrityError as exc:
+        # Lost a race with another tenant saving the same account.
+        raise Conflict("This Twilio account is already connected to another organization.") from exc
+    gateway.twilio.invalidate(tenant_id)
+    return row
+
+
+async def _prove_with_twilio(account_sid: str, auth_token: str, gateway: Gateway) -> None:
+    # A throwaway key: these credentials are not the tenant's until Twilio has accepted them.
+    probe_key = f"probe:{account_sid}"
+    client = gateway.twilio.client_for(probe_key, account_sid, auth_token)
+    try:
+        async with provider_errors():
+            await client.api.v2010.accounts(account_sid).fetch_async()
+    except ProviderError as exc:
+        raise provider_failure(exc) from exc
+    finally:
+        gateway.twilio.invalidate(probe_key)
+
+
+def provider_failure(error: ProviderError) -> ProviderFailure:
+    return ProviderFailure(error.message, provider="twilio", provider_code=error.code)
+
+
+async def twilio_settings(*, tenant_id: int) -> TwilioSettings | None:
+    return await TwilioSettings.get_or_none(tenant_id=tenant_id)
+
+
+async def set_twilio_enabled(*, tenant_id: int, enabled: bool, gateway: Gateway) -> TwilioSettings:
+    row = await TwilioSettings.get_or_none(tenant_id=tenant_id)
+    if row is None:
+        raise TwilioNotConfigured("Twilio is not configured for this tenant.")
+    row.enabled = enabled
+    await row.save(update_fields=["enabled", "updated_at"])
+    gateway.twilio.invalidate(tenant_id)
+    return row
+
+
+async def delete_twilio_credentials(*, tenant_id: int, gateway: Gateway) -> bool:
+    """Forget the tenant's Twilio account; True when there was one."""
+    deleted = await TwilioSettings.filter(tenant_id=tenant_id).delete()
+    gateway.twilio.invalidate(tenant_id)
+    return bool(deleted)
+
+
+async def tenant_twilio(*, tenant_id: int, gateway: Gateway) -> tuple[Client, TwilioAccount]:
+    """The tenant's client and account for an operation; TWILIO_NOT_CONFIGURED when absent."""
+    account = await twilio_account_for_tenant(tenant_id=tenant_id, box=gateway.secrets)
+    if account is None or not account.enabled:
+        raise TwilioNotConfigured()
+    client = gateway.twilio.client_for(tenant_id, account.account_sid, account.auth_token)
+    return client, account
+
+
+MAX_TEST_SMS_LENGTH = 320
+
+
+async def send_test_sms(
+    *, tenant_id: int, to: str, body: str, user_id: str, gateway: Gateway
+) -> Message:
+    """Send one SMS from the configured number (or Messaging Service) and record it.
+
+    Its later statuses arrive on the message-status webhook like any other message's.
+    """
+    validation.e164(to, field="to")
+    body = validation.text(body, field="body", max_length=MAX_TEST_SMS_LENGTH, multiline=True)
+    client, account = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+    if not account.from_number and not account.messaging_service_sid:
+        raise InvalidInput("fromNumber", "Save a from number or Messaging Service SID first.")
+    sender: dict[str, str] = (
+        {"from_": account.from_number}
+        if account.from_number
+        else {"messaging_service_sid": account.messaging_service_sid or ""}
+    )
+    status_callback = callback_url(gateway.settings.public_url, Callback.MESSAGE_STATUS)
+    try:
+        async with provider_errors():
+            sent = await client.messages.create_async(
+                to=to, body=body, status_callback=status_callback, **sender
+            )
+    except ProviderError as exc:
+        raise provider_failure(exc) from exc
+    number = (
+        await PhoneNumber.filter(tenant_id=tenant_id, phone_number=account.from_number).first()
+        if account.from_number
+        else None
+    )
+    # The status callback may beat us here (it upserts by SID); never insert the SID twice.
+    message, _ = await Message.get_or_create(
+        sid=sent.sid,
+        defaults={
+            "tenant_id": tenant_id,
+            "channel": Channel.SMS,
+            "direction": Direction.OUTBOUND,
+            "from_address": sent.from_ or account.from_number or "",
+            "to_address": to,
+            "counterpart": to,
+            "body": body,
+            "status": sent.status or "queued",
+            "status_history": [{"status": sent.status or "queued", "at": _now_iso()}],
+            "number_id": number.id if number else None,
+            "user_id": user_id,
+        },
+    )
+    return message
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat()

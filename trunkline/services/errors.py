@@ -40,3 +40,42 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
+
+
+class NotAllowed(DomainError):
+    """The caller may see the thing but not make this change (reported as FORBIDDEN)."""
+
+
+class TwilioNotConfigured(DomainError):
+    code = ErrorCode.TWILIO_NOT_CONFIGURED
+
+    def __init__(
+        self, message: str = "Twilio is not configured or is disabled for this tenant."
+    ) -> None:
+        super().__init__(message)
+
+
+class PhoneNumberNotFound(DomainError):
+    code = ErrorCode.PHONE_NUMBER_NOT_FOUND
+
+    def __init__(self, message: str = "No such phone number.") -> None:
+        super().__init__(message)
+
+
+class InactiveNumber(DomainError):
+    code = ErrorCode.INACTIVE_NUMBER
+
+
+class NumberUnavailable(DomainError):
+    code = ErrorCode.NUMBER_UNAVAILABLE
+
+
+class ProviderFailure(DomainError):
+    """The provider refused or could not be reached; ``provider_code`` is its own error code."""
+
+    code = ErrorCode.PROVIDER_ERROR
+
+    def __init__(self, message: str, *, provider: str, provider_code: int | None) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.provider_code = provider_code

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from trunkline.models import Tenant
-from trunkline.services.errors import InvalidInput
+from trunkline.services import validation
 
 # org_id -> tenant id never changes once created, so each process may remember it; this keeps
 # the per-request cost of tenancy at zero queries after an organization's first request.
@@ -40,13 +40,7 @@ MAX_NAME_LENGTH = 255
 
 async def rename_tenant(*, tenant_id: int, name: str) -> Tenant:
     """Give the tenant a display name (trimmed, 1 to 255 characters, no control characters)."""
-    name = name.strip()
-    if not name:
-        raise InvalidInput("name", "The name must not be empty.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput("name", f"The name must be at most {MAX_NAME_LENGTH} characters.")
-    if any(not character.isprintable() for character in name):
-        raise InvalidInput("name", "The name must not contain control characters.")
+    name = validation.text(name, field="name", max_length=MAX_NAME_LENGTH)
     tenant = await Tenant.get(id=tenant_id)
     tenant.name = name
     await tenant.save(update_fields=["name", "updated_at"])

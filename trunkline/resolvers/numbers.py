@@ -1,0 +1,217 @@
+"""Phone numbers: inventory search and purchase (admins), the tenant's numbers (members)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from trunkline.auth.permissions import IsAdmin, IsAuthenticated
+from trunkline.resolvers.outcomes import mutation_result, query_result, tenant_principal
+from trunkline.schema.context import Info
+from trunkline.schema.errors import (
+    InactiveNumberError,
+    NumberUnavailableError,
+    PhoneNumberNotFoundError,
+    ProviderError,
+    TwilioNotConfiguredError,
+    UserInputError,
+)
+from trunkline.schema.numbers import (
+    AvailableNumber,
+    BuyNumberInput,
+    Country,
+    NumberCapability,
+    NumberFilter,
+    NumberType,
+    PhoneNumber,
+    UpdateNumberInput,
+)
+from trunkline.schema.pagination import (
+    Connection,
+    Edge,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from trunkline.services import numbers
+from trunkline.services.errors import PhoneNumberNotFound
+
+CURSOR_KIND = "number"
+
+BuyNumberResult = Annotated[
+    PhoneNumber
+    | UserInputError
+    | TwilioNotConfiguredError
+    | NumberUnavailableError
+    | ProviderError,
+    strawberry.union("BuyNumberResult"),
+]
+UpdateNumberResult = Annotated[
+    PhoneNumber | UserInputError | PhoneNumberNotFoundError | InactiveNumberError,
+    strawberry.union("UpdateNumberResult"),
+]
+ReleaseNumberResult = Annotated[
+    PhoneNumber
+    | PhoneNumberNotFoundError
+    | InactiveNumberError
+    | TwilioNotConfiguredError
+    | ProviderError,
+    strawberry.union("ReleaseNumberResult"),
+]
+
+
+@strawberry.type
+class NumbersQuery:
+    @strawberry.field(permission_classes=[IsAdmin])
+    async def supported_countries(self, info: Info) -> list[Country]:
+        _, tenant_id = tenant_principal(info)
+        found = await query_result(
+            numbers.supported_countries(tenant_id=tenant_id, gateway=info.context.gateway)
+        )
+        return [Country(iso_country=c.code, name=c.name, beta=c.beta) for c in found]
+
+    @strawberry.field(permission_classes=[IsAdmin], description="Numbers Twilio offers.")
+    async def available_numbers(
+        self,
+        info: Info,
+        country: str,
+        area_code: str | None = None,
+        contains: str | None = None,
+        type: NumberType = NumberType.LOCAL,  # type: ignore[assignment]
+        capabilities: list[NumberCapability] | None = None,
+        first: int | None = None,
+    ) -> list[AvailableNumber]:
+        _, tenant_id = tenant_principal(info)
+
+        async def search() -> list[numbers.AvailableNumber]:
+            limit = page_size(first, maximum=info.context.settings.max_page_size)
+            query = numbers.NumberSearch(
+                country=country,
+                number_type=type,  # type: ignore[arg-type]
+                area_code=area_code,
+                contains=contains,
+                capabilities=frozenset(capabilities or ()),  # type: ignore[arg-type]
+                limit=limit,
+            )
+            return await numbers.available_numbers(
+                tenant_id=tenant_id, search=query, gateway=info.context.gateway
+            )
+
+        return [AvailableNumber.of(number) for number in await query_result(search())]
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Admins see the tenant's numbers; agents those assigned to them.",
+    )
+    async def numbers(
+        self,
+        info: Info,
+        filter: NumberFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PhoneNumber]:
+        principal, tenant_id = tenant_principal(info)
+        wanted = filter or NumberFilter()
+
+        async def page() -> Connection[PhoneNumber]:
+            limit = page_size(first, maximum=info.context.settings.max_page_size)
+            rows, more = await numbers.list_numbers(
+                tenant_id=tenant_id,
+                principal=principal,
+                number_filter=numbers.NumberFilter(
+                    mine=wanted.mine,
+                    owner_id=wanted.owner_id,
+                    status=wanted.status,  # type: ignore[arg-type]
+                    capability=wanted.capability,  # type: ignore[arg-type]
+                ),
+                after_id=decode_cursor(CURSOR_KIND, after),
+                limit=limit,
+            )
+            edges = [
+                Edge(cursor=encode_cursor(CURSOR_KIND, row.id), node=PhoneNumber.from_row(row))
+                for row in rows
+            ]
+            return Connection(
+                edges=edges,
+                page_info=PageInfo(
+                    has_next_page=more, end_cursor=edges[-1].cursor if edges else None
+                ),
+            )
+
+        return await query_result(page())
+
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def number(self, info: Info, id: strawberry.ID) -> PhoneNumber | None:
+        principal, tenant_id = tenant_principal(info)
+        try:
+            row = await numbers.get_number(
+                tenant_id=tenant_id, principal=principal, number_id=numbers.parse_number_id(id)
+            )
+        except PhoneNumberNotFound:
+            return None
+        return PhoneNumber.from_row(row)
+
+
+@strawberry.type
+class NumbersMutation:
+    @strawberry.mutation(
+        permission_classes=[IsAdmin], description="Buy a number, wired to this gateway."
+    )
+    async def buy_number(self, info: Info, input: BuyNumberInput) -> BuyNumberResult:
+        _, tenant_id = tenant_principal(info)
+        purchase = numbers.Purchase(
+            phone_number=input.phone_number,
+            label=input.label,
+            website_id=input.website_id,
+            owner_id=input.owner_id,
+        )
+        return await mutation_result(
+            numbers.buy_number(
+                tenant_id=tenant_id, purchase=purchase, gateway=info.context.gateway
+            ),
+            PhoneNumber.from_row,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="Admins change anything; a number's owner its label and website.",
+    )
+    async def update_number(
+        self, info: Info, id: strawberry.ID, input: UpdateNumberInput
+    ) -> UpdateNumberResult:
+        principal, tenant_id = tenant_principal(info)
+        changes = numbers.NumberChanges(
+            label=input.label,
+            website_id=input.website_id,
+            status=input.status,  # type: ignore[arg-type]
+            owner_id=input.owner_id or None,
+            clear_owner=input.owner_id == "",
+        )
+
+        async def update() -> object:
+            return await numbers.update_number(
+                tenant_id=tenant_id,
+                principal=principal,
+                number_id=numbers.parse_number_id(id),
+                changes=changes,
+            )
+
+        return await mutation_result(update(), PhoneNumber.from_row)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Release at Twilio; the number stays in history with status RELEASED.",
+    )
+    async def release_number(self, info: Info, id: strawberry.ID) -> ReleaseNumberResult:
+        _, tenant_id = tenant_principal(info)
+
+        async def release() -> object:
+            return await numbers.release_number(
+                tenant_id=tenant_id,
+                number_id=numbers.parse_number_id(id),
+                gateway=info.context.gateway,
+            )
+
+        return await mutation_result(release(), PhoneNumber.from_row)  # type: ignore[arg-type]

@@ -1,0 +1,44 @@
+"""How resolvers turn service outcomes into GraphQL: typed results for mutations, errors for
+queries, FORBIDDEN for what the caller may see but not change."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from trunkline.auth.errors import Forbidden
+from trunkline.auth.permissions import require_principal
+from trunkline.auth.principal import Principal
+from trunkline.schema.errors import error_result, raise_query_error
+from trunkline.services.errors import DomainError, NotAllowed
+
+T = TypeVar("T")
+
+
+def tenant_principal(info: Any) -> tuple[Principal, int]:
+    """The caller and their tenant; callers without an organization may not act on one."""
+    principal = require_principal(info)
+    if principal.tenant_id is None:
+        raise Forbidden("This operation needs an organization.")
+    return principal, principal.tenant_id
+
+
+async def mutation_result(awaitable: Awaitable[T], present: Callable[[T], Any]) -> Any:
+    """The success type from ``present``, or the typed error the service raised."""
+    try:
+        value = await awaitable
+    except NotAllowed as error:
+        raise Forbidden(error.message) from error
+    except DomainError as error:
+        return error_result(error)
+    return present(value)
+
+
+async def query_result(awaitable: Awaitable[T]) -> T:
+    """The value, or the service's failure as a GraphQL error carrying its code."""
+    try:
+        return await awaitable
+    except NotAllowed as error:
+        raise Forbidden(error.message) from error
+    except DomainError as error:
+        raise_query_error(error)

@@ -1,0 +1,129 @@
+"""GraphQL types for phone numbers: the tenant's own, and Twilio's inventory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from trunkline.models import NumberStatus as NumberStatusValue
+from trunkline.models import NumberType as NumberTypeValue
+from trunkline.models import PhoneNumber as PhoneNumberRow
+from trunkline.services import numbers as service
+
+NumberStatus = strawberry.enum(NumberStatusValue, name="NumberStatus")
+NumberType = strawberry.enum(NumberTypeValue, name="NumberType")
+NumberCapability = strawberry.enum(service.Capability, name="NumberCapability")
+
+
+@strawberry.type
+class NumberCapabilities:
+    voice: bool
+    sms: bool
+    mms: bool
+
+    @classmethod
+    def of(cls, capabilities: frozenset[service.Capability]) -> NumberCapabilities:
+        return cls(
+            voice=service.Capability.VOICE in capabilities,
+            sms=service.Capability.SMS in capabilities,
+            mms=service.Capability.MMS in capabilities,
+        )
+
+
+@strawberry.type(description="A country Twilio sells numbers in.")
+class Country:
+    iso_country: str
+    name: str
+    beta: bool
+
+
+@strawberry.type(description="A number Twilio offers for sale.")
+class AvailableNumber:
+    phone_number: str
+    friendly_name: str
+    locality: str | None
+    region: str | None
+    iso_country: str
+    type: NumberType
+    capabilities: NumberCapabilities
+
+    @classmethod
+    def of(cls, number: service.AvailableNumber) -> AvailableNumber:
+        return cls(
+            phone_number=number.phone_number,
+            friendly_name=number.friendly_name,
+            locality=number.locality,
+            region=number.region,
+            iso_country=number.iso_country,
+            type=number.number_type,
+            capabilities=NumberCapabilities.of(number.capabilities),
+        )
+
+
+@strawberry.type(description="A number the tenant bought through Trunkline.")
+class PhoneNumber:
+    id: strawberry.ID
+    sid: str
+    phone_number: str
+    friendly_name: str
+    status: NumberStatus
+    capabilities: NumberCapabilities
+    label: str | None
+    website_id: str | None
+    owner_id: str | None = strawberry.field(description="The user the number is assigned to.")
+    iso_country: str
+    type: NumberType
+    created_at: datetime
+    released_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: PhoneNumberRow) -> PhoneNumber:
+        capabilities = frozenset(
+            capability
+            for capability, enabled in (
+                (service.Capability.VOICE, row.voice_enabled),
+                (service.Capability.SMS, row.sms_enabled),
+                (service.Capability.MMS, row.mms_enabled),
+            )
+            if enabled
+        )
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            sid=row.sid,
+            phone_number=row.phone_number,
+            friendly_name=row.friendly_name,
+            status=NumberStatusValue(row.status),
+            capabilities=NumberCapabilities.of(capabilities),
+            label=row.label,
+            website_id=row.website_id,
+            owner_id=row.owner_id,
+            iso_country=row.iso_country,
+            type=NumberTypeValue(row.number_type),
+            created_at=row.created_at,
+            released_at=row.released_at,
+        )
+
+
+@strawberry.input
+class NumberFilter:
+    mine: bool = strawberry.field(default=False, description="Only numbers assigned to me.")
+    owner_id: str | None = None
+    status: NumberStatus | None = None
+    capability: NumberCapability | None = None
+
+
+@strawberry.input
+class BuyNumberInput:
+    phone_number: str
+    label: str | None = None
+    website_id: str | None = None
+    owner_id: str | None = None
+
+
+@strawberry.input(description='Fields to change; omitted fields stay; ownerId "" unassigns.')
+class UpdateNumberInput:
+    label: str | None = None
+    website_id: str | None = None
+    status: NumberStatus | None = None
+    owner_id: str | None = None

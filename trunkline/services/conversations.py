@@ -1,0 +1,90 @@
+"""The tenant's Conversations service webhook: pointed at this gateway, and read back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from twilio.rest import Client
+
+from trunkline.models import TwilioSettings
+from trunkline.services.callbacks import Callback, callback_url
+from trunkline.services.credentials import provider_failure, tenant_twilio
+from trunkline.services.errors import InvalidInput
+from trunkline.twilio import ProviderError, provider_errors
+
+if TYPE_CHECKING:
+    from trunkline.gateway import Gateway
+
+CONVERSATION_EVENTS = (
+    "onMessageAdded",
+    "onConversationAdded",
+    "onConversationRemoved",
+    "onParticipantAdded",
+    "onParticipantRemoved",
+)
+
+
+@dataclass(frozen=True)
+class ConversationsWebhook:
+    service_sid: str
+    post_webhook_url: str | None
+    pre_webhook_url: str | None
+    method: str | None
+    filters: list[str]
+    points_here: bool
+
+
+async def _service_sid(tenant_id: int, gateway: Gateway) -> tuple[str, Client]:
+    client, account = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+    if not account.conversations_service_sid:
+        raise InvalidInput(
+            "conversationsServiceSid",
+            "Save a Conversations service SID (IS…) with the Twilio credentials first.",
+        )
+    return account.conversations_service_sid, client
+
+
+async def configure_conversations_webhook(
+    *, tenant_id: int, gateway: Gateway
+) -> ConversationsWebhook:
+    service_sid, client = await _service_sid(tenant_id, gateway)
+    url = callback_url(gateway.settings.public_url, Callback.CONVERSATIONS)
+    try:
+        async with provider_errors():
+            webhooks = client.conversations.v1.services(service_sid).configuration.webhooks
+            result = await webhooks.update_async(
+                post_webhook_url=url, method="POST", filters=list(CONVERSATION_EVENTS)
+            )
+    except ProviderError as exc:
+        raise provider_failure(exc) from exc
+    await TwilioSettings.filter(tenant_id=tenant_id).update(
+        webhook_configured=True, webhook_configured_at=datetime.now(UTC)
+    )
+    return _webhook(service_sid, result, url)
+
+
+async def conversations_webhook(*, tenant_id: int, gateway: Gateway) -> ConversationsWebhook:
+    service_sid, client = await _service_sid(tenant_id, gateway)
+    try:
+        async with provider_errors():
+            webhooks = client.conversations.v1.services(service_sid).configuration.webhooks
+            result = await webhooks.fetch_async()
+    except ProviderError as exc:
+        raise provider_failure(exc) from exc
+    return _webhook(
+        service_sid, result, callback_url(gateway.settings.public_url, Callback.CONVERSATIONS)
+    )
+
+
+def _webhook(service_sid: str, result: object, ours: str) -> ConversationsWebhook:
+    post_url = getattr(result, "post_webhook_url", None)
+    return ConversationsWebhook(
+        service_sid=service_sid,
+        post_webhook_url=post_url,
+        pre_webhook_url=getattr(result, "pre_webhook_url", None),
+        method=getattr(result, "method", None),
+        filters=list(getattr(result, "filters", None) or []),
+        points_here=post_url == ours,
+    )
