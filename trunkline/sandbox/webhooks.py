@@ -151,8 +151,10 @@ class WebhookSender:
                     logger.info("webhook %s failed (%s), attempt %d", target, failure, attempt + 1)
         except TimeoutError:
             logger.warning("webhook %s exceeded its total time", target)
-        if reply is None or not reply.ok:
-            logger.warning("webhook %s not accepted: %s", target, reply.status if reply else "-")
+        if reply is None:
+            logger.warning("webhook %s got no answer", target)
+        elif not reply.ok:
+            logger.warning("webhook %s answered %d", target, reply.status)
         return reply
 
     async def _attempt(

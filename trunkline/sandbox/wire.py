@@ -21,8 +21,6 @@ from trunkline.sandbox.records import (
 API_VERSION = "2010-04-01"
 API_HOST = "https://api.twilio.com"
 CONVERSATIONS_HOST = "https://conversations.twilio.com"
-# The Call resource knows no "initiated": until it rings, Twilio shows it as queued.
-_CALL_RESOURCE_STATUS = {"initiated": "queued"}
 _NUMBER_TYPE_NAMES = {"local": "local", "mobile": "mobile", "tollfree": "toll-free"}
 
 
@@ -174,7 +172,7 @@ def call_json(call: Call) -> dict[str, Any]:
         "from": call.from_,
         "from_formatted": national_format(call.from_),
         "phone_number_sid": call.phone_number_sid,
-        "status": _CALL_RESOURCE_STATUS.get(call.status, call.status),
+        "status": call.status,
         "start_time": rfc2822(call.start_time),
         "end_time": rfc2822(call.end_time),
         "duration": str(call.duration) if call.duration is not None else None,
