@@ -149,6 +149,26 @@ async def test_a_problem_details_error_keeps_its_code_and_detail(
     )
 
 
+async def test_an_answer_without_twilios_error_body_has_no_code(
+    receiver: WebhookReceiver,
+) -> None:
+    receiver.reply(
+        f"/api/2010-04-01/Accounts/{SID}.json",
+        "<html>Bad gateway</html>",
+        status=502,
+        content_type="text/html",
+    )
+    clients = TwilioClients(receiver.url(""))
+    client = clients.client_for(1, SID, TOKEN)
+
+    with pytest.raises(ProviderError) as raised:
+        await call_twilio(client.api.v2010.accounts(SID).fetch_async())
+    await clients.aclose()
+
+    assert (raised.value.code, raised.value.status) == (None, 502)
+    assert raised.value.message == "Twilio answered HTTP 502"
+
+
 async def test_twilio_not_answering_in_time_is_a_provider_error_without_code(
     receiver: WebhookReceiver,
 ) -> None:

@@ -147,17 +147,24 @@ def inbound_params(message: Message, *, channel: str) -> Params:
         ("From", message.from_),
         ("ApiVersion", API_VERSION),
     ]
-    for index, url in enumerate(message.media_urls):
-        content_type = mimetypes.guess_type(url.split("?", 1)[0])[0] or "application/octet-stream"
+    content_types = [_content_type(url) for url in message.media_urls]
+    for index, (url, content_type) in enumerate(
+        zip(message.media_urls, content_types, strict=True)
+    ):
         params += [(f"MediaContentType{index}", content_type), (f"MediaUrl{index}", url)]
     if channel == "whatsapp":
-        kind = "text" if not message.media_urls else params[-2][1].split("/", 1)[0]
+        kind = content_types[0].split("/", 1)[0] if content_types else "text"
         params += [
             ("ProfileName", "Sandbox User"),
             ("WaId", sender.lstrip("+")),
             ("MessageType", kind),
         ]
     return params
+
+
+def _content_type(url: str) -> str:
+    """The media type Twilio would report, guessed from the URL's file name."""
+    return mimetypes.guess_type(url.split("?", 1)[0])[0] or "application/octet-stream"
 
 
 def status_params(message: Message) -> Params:

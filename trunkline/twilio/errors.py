@@ -24,6 +24,7 @@ T = TypeVar("T")
 
 # The twilio library prefixes Twilio's message with what it was doing; callers want Twilio's.
 _LIBRARY_PREFIX = re.compile(r"^Unable to [a-z ]+: ")
+_FIRST_TWILIO_CODE = 10000  # Twilio's error codes have five digits
 
 
 class ProviderError(Exception):
@@ -58,9 +59,14 @@ async def provider_errors() -> AsyncIterator[None]:
     except TwilioServiceException as exc:
         raise ProviderError(exc.code, exc.detail or exc.title, exc.status) from exc
     except TwilioRestException as exc:
-        message = _LIBRARY_PREFIX.sub("", str(exc.msg)) or f"HTTP {exc.status}"
-        code = exc.code if isinstance(exc.code, int) else None
-        raise ProviderError(code, message, exc.status) from exc
+        message = str(exc.msg)
+        has_twilio_message = _LIBRARY_PREFIX.match(message) is not None
+        message = _LIBRARY_PREFIX.sub("", message) if has_twilio_message else ""
+        # Without an error body the library reuses the HTTP status as the code: not Twilio's.
+        code = exc.code if isinstance(exc.code, int) and exc.code >= _FIRST_TWILIO_CODE else None
+        raise ProviderError(
+            code, message or f"Twilio answered HTTP {exc.status}", exc.status
+        ) from exc
     except TimeoutError as exc:
         logger.warning("Twilio request timed out")
         raise ProviderError(None, "Twilio did not answer in time") from exc
