@@ -65,6 +65,7 @@ class Sandbox:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self.live_calls.clear()
         self.store.save()
         await self.webhooks.close()
         self._started = False
