@@ -24,6 +24,7 @@ from tests.support.graphql import GraphQLClient
 from tests.support.identity import AUDIENCE, IdentityProvider
 from tests.support.servers import base_url, reserve_socket, serve_asgi
 from trunkline.app import create_app
+from trunkline.sandbox import create_sandbox_app
 from trunkline.services.tenants import forget_cached_tenants
 from trunkline.settings import Settings
 
@@ -99,6 +100,13 @@ async def identity() -> AsyncIterator[IdentityProvider]:
 
 
 @pytest.fixture(scope="session")
+async def carrier() -> AsyncIterator[str]:
+    """The sandbox carrier on its own loopback port, statuses advancing at once; its base URL."""
+    async with serve_asgi(create_sandbox_app(step_seconds=0)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("var")
 
@@ -112,7 +120,11 @@ def gateway_socket() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def settings(
-    backend: Backend, identity: IdentityProvider, data_dir: Path, gateway_socket: object
+    backend: Backend,
+    identity: IdentityProvider,
+    data_dir: Path,
+    gateway_socket: object,
+    carrier: str,
 ) -> Settings:
     """Production-shaped settings: Auth0 (our loopback JWKS), no development auth."""
     return Settings(
@@ -126,6 +138,7 @@ def settings(
         jwks_refetch_cooldown_seconds=0.5,
         encryption_keys=Fernet.generate_key().decode(),  # type: ignore[arg-type]
         public_url=base_url(gateway_socket),  # type: ignore[arg-type]
+        twilio_api_base=f"{carrier}/twilio",
         auto_migrate=True,
     )
 

@@ -37,13 +37,23 @@ class ConversationsWebhook:
 
 
 async def _service_sid(tenant_id: int, gateway: Gateway) -> tuple[str, Client]:
+    """The configured Conversations service, else the account's default one (remembered)."""
     client, account = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
-    if not account.conversations_service_sid:
+    if account.conversations_service_sid:
+        return account.conversations_service_sid, client
+    try:
+        async with provider_errors():
+            configuration = await client.conversations.v1.configuration().fetch_async()
+    except ProviderError as exc:
+        raise provider_failure(exc) from exc
+    service_sid = configuration.default_chat_service_sid
+    if not service_sid:
         raise InvalidInput(
             "conversationsServiceSid",
-            "Save a Conversations service SID (IS…) with the Twilio credentials first.",
+            "The account has no default Conversations service; save its SID (IS…) first.",
         )
-    return account.conversations_service_sid, client
+    await TwilioSettings.filter(tenant_id=tenant_id).update(conversations_service_sid=service_sid)
+    return service_sid, client
 
 
 async def configure_conversations_webhook(
@@ -53,7 +63,7 @@ async def configure_conversations_webhook(
     url = callback_url(gateway.settings.public_url, Callback.CONVERSATIONS)
     try:
         async with provider_errors():
-            webhooks = client.conversations.v1.services(service_sid).configuration.webhooks
+            webhooks = client.conversations.v1.services(service_sid).configuration.webhooks()
             result = await webhooks.update_async(
                 post_webhook_url=url, method="POST", filters=list(CONVERSATION_EVENTS)
             )
@@ -69,7 +79,7 @@ async def conversations_webhook(*, tenant_id: int, gateway: Gateway) -> Conversa
     service_sid, client = await _service_sid(tenant_id, gateway)
     try:
         async with provider_errors():
-            webhooks = client.conversations.v1.services(service_sid).configuration.webhooks
+            webhooks = client.conversations.v1.services(service_sid).configuration.webhooks()
             result = await webhooks.fetch_async()
     except ProviderError as exc:
         raise provider_failure(exc) from exc
