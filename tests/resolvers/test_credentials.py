@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from twilio.rest import Client
 
 from tests.support.graphql import error_codes
 from tests.support.tenancy import SAVE_CREDENTIALS, Tenant, open_sandbox_account
-from trunkline.models import Message, Tenant as TenantRow, TwilioSettings
+from trunkline.models import Message, TwilioSettings
+from trunkline.models import Tenant as TenantRow
 from trunkline.services.secrets import SecretBox
 from trunkline.settings import Settings
+from trunkline.twilio import TwilioClients
 
 SETTINGS = """
 { twilioSettings { configured enabled accountSid fromNumber messagingServiceSid validatedAt
@@ -42,7 +45,9 @@ mutation Send($to: String!, $body: String!) {
   sendTestSms(to: $to, body: $body) {
     __typename
     ... on TestSmsSent { messageId sid status to }
-    ... on Error { code message } ... on UserInputError { field } ... on ProviderError { providerCode }
+    ... on Error { code message }
+    ... on UserInputError { field }
+    ... on ProviderError { providerCode }
   }
 }
 """
@@ -205,7 +210,8 @@ async def test_only_support_changes_the_configuration(
 
     assert error_codes(result) == ["FORBIDDEN"]
     after = await _stored(tenant)
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert (after.enabled, after.updated_at) == (before.enabled, before.updated_at)
     assert await Message.filter(tenant_id=after.tenant_id).count() == 0  # type: ignore[attr-defined]
 
@@ -366,12 +372,9 @@ async def test_new_credentials_replace_the_cached_client(tenant: Tenant, carrier
     await tenant.connect_twilio(carrier)  # a different sandbox account
     bought = await tenant.buy_any_number()
 
-    assert tenant.account is not None and first_account is not None
+    assert tenant.account is not None
+    assert first_account is not None
     assert tenant.account.account_sid != first_account.account_sid
-    from twilio.rest import Client
-
-    from trunkline.twilio import TwilioClients
-
     clients = TwilioClients(f"{carrier}/twilio")
     try:
         client = clients.client_for("check", tenant.account.account_sid, tenant.account.auth_token)

@@ -26,7 +26,9 @@ BUY_NUMBER = """
 mutation Buy($input: BuyNumberInput!) {
   buyNumber(input: $input) {
     __typename
-    ... on PhoneNumber { id sid phoneNumber status ownerId label websiteId capabilities { voice sms mms } }
+    ... on PhoneNumber {
+      id sid phoneNumber status ownerId label websiteId capabilities { voice sms mms }
+    }
     ... on Error { code message }
     ... on UserInputError { field }
     ... on ProviderError { providerCode }
