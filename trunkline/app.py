@@ -13,6 +13,7 @@ from trunkline.health import health_router
 from trunkline.models.database import apply_migrations, close_database, open_database
 from trunkline.schema.router import GatewayGraphQLRouter
 from trunkline.settings import Settings
+from trunkline.webhooks import twilio_webhook_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(GatewayGraphQLRouter(gateway), prefix="/graphql")
     app.include_router(health_router(gateway))
+    app.include_router(twilio_webhook_router(gateway))
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)
     return app

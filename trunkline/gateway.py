@@ -27,7 +27,11 @@ class Gateway:
         return cls(
             settings=settings,
             verifier=TokenVerifier(settings),
-            bus=create_bus(settings.redis_url),
+            bus=create_bus(
+                settings.redis_url,
+                prefix=settings.bus_prefix,
+                queue_size=settings.subscriber_queue_size,
+            ),
             secrets=secret_box(settings),
             twilio=TwilioClients(
                 settings.effective_twilio_api_base, timeout=settings.twilio_timeout_seconds

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     max_tokens: int = 2000
     max_page_size: int = 100
     max_subscriptions_per_socket: int = 20
+    subscriber_queue_size: int = Field(
+        default=256, description="Bus messages a subscriber may fall behind before it is dropped."
+    )
 
     @field_validator("auth0_issuer")
     @classmethod

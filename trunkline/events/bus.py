@@ -1,15 +1,29 @@
 """The event bus: Redis pub/sub across instances, or in-process for the embedded default.
 
-Both implement :class:`Bus`. Subscriber fan-out (one listener connection per process,
-bounded per-subscriber queues) builds on this interface.
+Both implement :class:`Bus`. Each process has one listener (for Redis: ONE pub/sub connection,
+pattern-subscribed to all of this deployment's tenant channels) feeding a :class:`Fanout` of
+bounded per-subscriber queues, so Redis connections stay constant however many subscribers a
+process holds. The Redis listener reconnects and resubscribes on its own, and tells every
+subscriber to backfill from the activity log once it is back (``RESYNC``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
 from typing import Any, Protocol
 
 import redis.asyncio as redis
+
+from trunkline.events.fanout import Fanout, Subscription
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_QUEUE_SIZE = 256
+RECONNECT_MIN_SECONDS = 0.05
+RECONNECT_MAX_SECONDS = 2.0
 
 
 class BusUnavailable(Exception):
@@ -28,11 +42,20 @@ class Bus(Protocol):
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
 
+    def subscribe(self, channel: str) -> Subscription:
+        """A bounded queue of what is published on ``channel`` from now on."""
+
+    @property
+    def subscriber_count(self) -> int: ...
+
 
 class InProcessBus:
     """Everything in one process: nothing to reach, nothing to fail."""
 
     name = "in-process"
+
+    def __init__(self, *, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+        self._fanout = Fanout(queue_size)
 
     async def start(self) -> None:
         return None
@@ -44,23 +67,50 @@ class InProcessBus:
         return None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        return None
+        self._fanout.deliver(channel, message)
+
+    def subscribe(self, channel: str) -> Subscription:
+        return self._fanout.subscribe(channel)
+
+    @property
+    def subscriber_count(self) -> int:
+        return self._fanout.subscriber_count
 
 
 class RedisBus:
-    """Redis pub/sub. One client (and its small pool) per process."""
+    """Redis pub/sub: one publishing client (small pool) and one listener connection."""
 
     name = "redis"
 
-    def __init__(self, url: str, *, timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "trunkline",
+        timeout: float = 2.0,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+    ) -> None:
+        self._url = url
+        self._timeout = timeout
+        self._pattern = f"{prefix}:*"
         self._client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, max_connections=8
         )
+        self._fanout = Fanout(queue_size)
+        self._listener: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+        self.reconnects = 0
 
     async def start(self) -> None:
-        return None
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen(), name="redis bus listener")
 
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
         await self._client.aclose()
 
     async def ping(self) -> None:
@@ -68,6 +118,8 @@ class RedisBus:
             await self._client.ping()
         except (redis.RedisError, OSError) as exc:
             raise BusUnavailable(str(exc)) from exc
+        if not self.connected.is_set():
+            raise BusUnavailable("the listener is reconnecting")
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         try:
@@ -75,6 +127,65 @@ class RedisBus:
         except (redis.RedisError, OSError) as exc:
             raise BusUnavailable(str(exc)) from exc
 
+    def subscribe(self, channel: str) -> Subscription:
+        return self._fanout.subscribe(channel)
 
-def create_bus(redis_url: str) -> Bus:
-    return RedisBus(redis_url) if redis_url else InProcessBus()
+    @property
+    def subscriber_count(self) -> int:
+        return self._fanout.subscriber_count
+
+    async def _listen(self) -> None:
+        delay = RECONNECT_MIN_SECONDS
+        first = True
+        while True:
+            # The listener blocks reading for as long as nothing is published: no read timeout.
+            client = redis.Redis.from_url(
+                self._url, socket_connect_timeout=self._timeout, socket_keepalive=True
+            )
+            pubsub = client.pubsub()
+            try:
+                await pubsub.psubscribe(self._pattern)
+                while True:
+                    message = await pubsub.get_message(timeout=None)
+                    if message is None:
+                        continue
+                    kind = message["type"]
+                    if kind == "psubscribe":
+                        self.connected.set()
+                        if not first:
+                            self.reconnects += 1
+                            logger.info("bus listener resubscribed; subscribers backfill")
+                            self._fanout.resync_all()
+                        first = False
+                        delay = RECONNECT_MIN_SECONDS
+                    elif kind == "pmessage":
+                        self._deliver(message)
+            except (redis.RedisError, OSError) as exc:
+                self.connected.clear()
+                logger.warning("bus listener lost Redis (%s); retrying in %.2fs", exc, delay)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        channel = message["channel"]
+        channel = channel.decode() if isinstance(channel, bytes) else channel
+        try:
+            data = json.loads(message["data"])
+        except (ValueError, TypeError):
+            logger.warning("ignored a malformed bus message on %s", channel)
+            return
+        if isinstance(data, dict):
+            self._fanout.deliver(channel, data)
+
+
+def create_bus(
+    redis_url: str, *, prefix: str = "trunkline", queue_size: int = DEFAULT_QUEUE_SIZE
+) -> Bus:
+    if redis_url:
+        return RedisBus(redis_url, prefix=prefix, queue_size=queue_size)
+    return InProcessBus(queue_size=queue_size)

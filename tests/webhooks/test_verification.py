@@ -1,0 +1,189 @@
+"""Verification before anything is stored; bad input is a 400 naming the field; GET is health."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.webhooks.fixtures import TwilioTenant
+from tests.webhooks.test_messaging import MESSAGING, STATUS, inbound, message_sid, status
+from trunkline.models import ActivityEvent, Message, WebhookReceipt
+
+ROUTES = [
+    "/webhooks/twilio/messaging",
+    "/webhooks/twilio/message-status",
+    "/webhooks/twilio/voice",
+    "/webhooks/twilio/call-status",
+    "/webhooks/twilio/recording-status",
+    "/webhooks/twilio/conversations",
+]
+
+
+async def nothing_stored(tenant: TwilioTenant) -> bool:
+    return (
+        await WebhookReceipt.filter(tenant_id=tenant.tenant_id).count() == 0
+        and await Message.filter(tenant_id=tenant.tenant_id).count() == 0
+        and await ActivityEvent.filter(tenant_id=tenant.tenant_id).count() == 0
+    )
+
+
+@pytest.mark.parametrize("path", ROUTES)
+async def test_get_on_each_webhook_route_answers_200(
+    twilio_tenant: TwilioTenant, path: str
+) -> None:
+    response = await twilio_tenant.http.get(path)
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "no signature",
+        "another token",
+        "forwarded host",
+        "changed body",
+        "unknown account",
+    ],
+)
+async def test_unverifiable_webhook_is_403_and_stores_nothing(
+    twilio_tenant: TwilioTenant, tamper: str
+) -> None:
+    params = inbound(twilio_tenant, message_sid())
+    headers = twilio_tenant.signed_headers(MESSAGING, params)
+    if tamper == "no signature":
+        del headers["X-Twilio-Signature"]
+    elif tamper == "another token":
+        headers = twilio_tenant.signed_headers(MESSAGING, params, token="f" * 32)
+    elif tamper == "forwarded host":
+        # Signed for a host the client claims; the gateway rebuilds the URL from its public URL.
+        url = "https://evil.example" + MESSAGING
+        from twilio.request_validator import RequestValidator
+
+        headers["X-Twilio-Signature"] = RequestValidator(
+            twilio_tenant.auth_token
+        ).compute_signature(url, dict(params))
+        headers["X-Forwarded-Host"] = "evil.example"
+        headers["X-Forwarded-Proto"] = "https"
+    elif tamper == "changed body":
+        params = [(k, "tampered" if k == "Body" else v) for k, v in params]
+    elif tamper == "unknown account":
+        params = [(k, "AC" + "9" * 32 if k == "AccountSid" else v) for k, v in params]
+        params = [(k, "+15005550000" if k == "To" else v) for k, v in params]
+
+    response = await twilio_tenant.http.post(
+        MESSAGING,
+        data=dict(params),
+        headers={k: v for k, v in headers.items()},
+    )
+
+    assert response.status_code == 403
+    assert await nothing_stored(twilio_tenant)
+
+
+async def test_inbound_to_a_number_of_another_tenant_is_403(
+    twilio_tenant: TwilioTenant, sandbox_carrier: object, gateway: str, settings: object
+) -> None:
+    from tests.webhooks.fixtures import create_twilio_tenant
+
+    other = await create_twilio_tenant(
+        carrier=sandbox_carrier,  # type: ignore[arg-type]
+        gateway=gateway,
+        settings=settings,  # type: ignore[arg-type]
+        http=twilio_tenant.http,
+    )
+    # Correctly signed by our account, but addressed to the other tenant's number.
+    params = inbound(twilio_tenant, message_sid(), To=other.number.phone_number)
+
+    response = await twilio_tenant.post(MESSAGING, params)
+
+    assert response.status_code == 403
+    assert await nothing_stored(twilio_tenant)
+    assert await nothing_stored(other)
+
+
+@pytest.mark.parametrize(
+    ("path", "missing"),
+    [
+        (MESSAGING, "From"),
+        (MESSAGING, "MediaUrl0"),
+        (STATUS, "MessageStatus"),
+        ("/webhooks/twilio/voice", "CallSid"),
+        ("/webhooks/twilio/call-status", "CallStatus"),
+        ("/webhooks/twilio/recording-status", "RecordingSid"),
+        ("/webhooks/twilio/conversations", "EventType"),
+    ],
+)
+async def test_missing_required_field_is_400_naming_it(
+    twilio_tenant: TwilioTenant, path: str, missing: str
+) -> None:
+    sid = message_sid()
+    complete: dict[str, str] = {
+        "AccountSid": twilio_tenant.account_sid,
+        "MessageSid": sid,
+        "MessageStatus": "sent",
+        "CallSid": "CA" + uuid.uuid4().hex,
+        "CallStatus": "ringing",
+        "RecordingSid": "RE" + uuid.uuid4().hex,
+        "RecordingStatus": "completed",
+        "EventType": "onMessageAdded",
+        "From": "+14155550123",
+        "To": twilio_tenant.number.phone_number,
+        "NumMedia": "1" if missing == "MediaUrl0" else "0",
+    }
+    if missing == "MediaUrl0":
+        complete["MediaContentType0"] = "image/png"
+    params = [(k, v) for k, v in complete.items() if k != missing]
+
+    response = await twilio_tenant.post(path, params)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"missing required field {missing}"}
+    assert await nothing_stored(twilio_tenant)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "detail"),
+    [
+        ("application/x-www-form-urlencoded", b"not a form", "the body is not a valid form"),
+        ("application/x-www-form-urlencoded", b"Body=\xff\xfe", "the body is not UTF-8"),
+        ("application/json", b"{not json", "the body is not valid JSON"),
+        ("text/plain", b"hello", "unsupported content type text/plain"),
+    ],
+)
+async def test_malformed_body_is_400_and_stores_nothing(
+    twilio_tenant: TwilioTenant, content_type: str, body: bytes, detail: str
+) -> None:
+    response = await twilio_tenant.http.post(
+        MESSAGING, content=body, headers={"Content-Type": content_type}
+    )
+
+    assert (response.status_code, response.json()) == (400, {"detail": detail})
+    assert await nothing_stored(twilio_tenant)
+
+
+async def test_non_integer_num_media_is_400_naming_it(twilio_tenant: TwilioTenant) -> None:
+    params = inbound(twilio_tenant, message_sid(), NumMedia="lots")
+
+    response = await twilio_tenant.post(MESSAGING, params)
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "field NumMedia must be an integer"},
+    )
+
+
+async def test_status_for_our_number_from_another_account_is_403(
+    twilio_tenant: TwilioTenant,
+) -> None:
+    params = status(twilio_tenant, message_sid(), "sent")
+
+    response = await twilio_tenant.post(
+        STATUS,
+        params,
+        headers=twilio_tenant.signed_headers(STATUS, params, token="0" * 32),
+    )
+
+    assert response.status_code == 403
+    assert await nothing_stored(twilio_tenant)

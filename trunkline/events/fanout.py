@@ -1,0 +1,114 @@
+"""Fan-out inside one process: bounded per-subscriber queues fed by one bus listener.
+
+A subscriber that stops reading is dropped when its queue is full: its queue is emptied, it is
+told why, and no other subscriber waits for it. ``RESYNC`` tells every subscriber the bus may
+have lost messages (the listener reconnected): each backfills from the activity log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Final
+
+logger = logging.getLogger(__name__)
+
+
+class _Resync:
+    def __repr__(self) -> str:
+        return "RESYNC"
+
+
+RESYNC: Final = _Resync()
+BusItem = dict[str, Any] | _Resync
+
+
+class SubscriberDropped(Exception):
+    """The subscriber fell behind by more than its queue holds."""
+
+
+class Subscription:
+    """One subscriber's bounded queue on one channel. Iterate with :meth:`get`."""
+
+    def __init__(self, fanout: Fanout, channel: str, maxsize: int) -> None:
+        self.channel = channel
+        self.maxsize = maxsize
+        self.dropped = False
+        self.on_drop: Callable[[], None] | None = None
+        self._fanout = fanout
+        self._items: deque[BusItem] = deque()
+        self._ready = asyncio.Event()
+
+    def offer(self, item: BusItem) -> None:
+        """Queue ``item`` without waiting; a full queue drops the subscriber."""
+        if self.dropped:
+            return
+        if isinstance(item, _Resync):
+            # One pending resync says it all: nothing queued before it needs reading either.
+            self._items.clear()
+        elif len(self._items) >= self.maxsize:
+            self._drop()
+            return
+        self._items.append(item)
+        self._ready.set()
+
+    def _drop(self) -> None:
+        self.dropped = True
+        self._items.clear()
+        self._ready.set()
+        self._fanout.remove(self)
+        logger.warning("dropped a subscriber on %s: %d messages behind", self.channel, self.maxsize)
+        if self.on_drop is not None:
+            self.on_drop()
+
+    async def get(self) -> BusItem:
+        """The next message (a dict) or ``RESYNC``. Raises :class:`SubscriberDropped`."""
+        while not self._items:
+            if self.dropped:
+                raise SubscriberDropped(self.channel)
+            self._ready.clear()
+            await self._ready.wait()
+        return self._items.popleft()
+
+    def pending(self) -> int:
+        return len(self._items)
+
+    def close(self) -> None:
+        self._fanout.remove(self)
+
+
+class Fanout:
+    """Channel name -> its local subscribers."""
+
+    def __init__(self, queue_size: int) -> None:
+        self.queue_size = queue_size
+        self._channels: dict[str, set[Subscription]] = {}
+
+    def subscribe(self, channel: str) -> Subscription:
+        subscription = Subscription(self, channel, self.queue_size)
+        self._channels.setdefault(channel, set()).add(subscription)
+        return subscription
+
+    def remove(self, subscription: Subscription) -> None:
+        subscribers = self._channels.get(subscription.channel)
+        if subscribers is None:
+            return
+        subscribers.discard(subscription)
+        if not subscribers:
+            del self._channels[subscription.channel]
+
+    def deliver(self, channel: str, message: dict[str, Any]) -> None:
+        # A copy of the set: a subscriber dropped mid-loop removes itself.
+        for subscription in list(self._channels.get(channel, ())):
+            subscription.offer(message)
+
+    def resync_all(self) -> None:
+        for subscribers in list(self._channels.values()):
+            for subscription in list(subscribers):
+                subscription.offer(RESYNC)
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(s) for s in self._channels.values())

@@ -1,0 +1,276 @@
+"""Calls and recordings: ingesting voice webhooks, and the call status ordering rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from trunkline.models import Call, Direction, PhoneNumber, Recording
+from trunkline.services.activity import (
+    ActivityChannel,
+    ActivityKind,
+    ActivityNotice,
+    Ingested,
+    append_activity,
+    ingest_once,
+)
+
+CALL_STATUS_RANK: dict[str, int] = {
+    "queued": 0,
+    "initiated": 0,
+    "ringing": 1,
+    "in-progress": 2,
+    "completed": 3,
+    "busy": 3,
+    "failed": 3,
+    "no-answer": 3,
+    "canceled": 3,
+}
+CALL_TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+RECORDING_STATUS_RANK: dict[str, int] = {
+    "in-progress": 0,
+    "paused": 0,
+    "stopped": 1,
+    "processing": 1,
+    "completed": 2,
+    "absent": 2,
+    "failed": 2,
+    "deleted": 3,
+}
+
+
+def call_status_supersedes(
+    new: str, current: str, *, sequence: int | None, last_sequence: int | None
+) -> bool:
+    """Whether a call callback replaces the current status.
+
+    Twilio's ``SequenceNumber`` orders a call's callbacks when present; otherwise the status order
+    does. Either way a terminal status is never left, and an unknown status is history only.
+    """
+    if current in CALL_TERMINAL_STATUSES or new not in CALL_STATUS_RANK:
+        return False
+    if sequence is not None and last_sequence is not None:
+        return sequence > last_sequence
+    if current not in CALL_STATUS_RANK:
+        return True
+    return CALL_STATUS_RANK[new] > CALL_STATUS_RANK[current]
+
+
+@dataclass(frozen=True)
+class CallUpdate:
+    """A voice webhook about a call: the inbound ring, or a status callback."""
+
+    sid: str
+    status: str
+    from_address: str
+    to_address: str
+    direction: Direction
+    sequence: int | None = None
+    duration: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordingUpdate:
+    sid: str
+    call_sid: str
+    status: str
+    duration: int | None = None
+    channels: int | None = None
+    media_url: str | None = None
+
+
+def call_snapshot(call: Call) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "sid": call.sid,
+        "channel": ActivityChannel.VOICE.value,
+        "direction": call.direction.value,
+        "from": call.from_address,
+        "to": call.to_address,
+        "status": call.status,
+        "duration": call.duration,
+        "number_id": call.number_id,  # type: ignore[attr-defined]
+        "created_at": call.created_at.isoformat() if call.created_at else None,
+    }
+
+
+def recording_snapshot(recording: Recording) -> dict[str, Any]:
+    return {
+        "id": recording.id,
+        "sid": recording.sid,
+        "channel": ActivityChannel.VOICE.value,
+        "call_id": recording.call_id,  # type: ignore[attr-defined]
+        "duration": recording.duration,
+        "status": recording.status,
+    }
+
+
+def _history_entry(status: str, sequence: int | None, *, applied: bool) -> dict[str, Any]:
+    return {
+        "status": status,
+        "sequence": sequence,
+        "at": datetime.now(UTC).isoformat(),
+        "applied": applied,
+    }
+
+
+async def _upsert_call(
+    connection: BaseDBAsyncClient,
+    *,
+    tenant_id: int,
+    number: PhoneNumber | None,
+    update: CallUpdate,
+) -> tuple[Call, bool]:
+    """The call row after ``update``, and whether its current state changed."""
+    row = (
+        await Call.filter(sid=update.sid, tenant_id=tenant_id)
+        .using_db(connection)
+        .select_for_update()
+        .first()
+    )
+    if row is None:
+        row = await Call.create(
+            tenant_id=tenant_id,
+            sid=update.sid,
+            direction=update.direction,
+            from_address=update.from_address,
+            to_address=update.to_address,
+            status=update.status,
+            status_history=[_history_entry(update.status, update.sequence, applied=True)],
+            last_sequence=update.sequence,
+            duration=update.duration,
+            number_id=number.id if number else None,
+            using_db=connection,
+        )
+        return row, True
+    applied = call_status_supersedes(
+        update.status, row.status, sequence=update.sequence, last_sequence=row.last_sequence
+    )
+    row.status_history = [
+        *(row.status_history or []),
+        _history_entry(update.status, update.sequence, applied=applied),
+    ]
+    fields = ["status_history", "updated_at"]
+    if applied:
+        row.status = update.status
+        fields.append("status")
+        if update.sequence is not None:
+            row.last_sequence = update.sequence
+            fields.append("last_sequence")
+        if update.duration is not None:
+            row.duration = update.duration
+            fields.append("duration")
+    await row.save(update_fields=fields, using_db=connection)
+    return row, applied
+
+
+async def ingest_call(
+    *,
+    tenant_id: int,
+    number: PhoneNumber | None,
+    update: CallUpdate,
+    idempotency_key: str,
+    inbound: bool = False,
+) -> Ingested:
+    """Record an incoming call (``inbound``) or a call status callback."""
+
+    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+        row, changed = await _upsert_call(
+            connection, tenant_id=tenant_id, number=number, update=update
+        )
+        if not changed:
+            return []
+        notice = await append_activity(
+            tenant_id=tenant_id,
+            kind=ActivityKind.CALL_RECEIVED if inbound else ActivityKind.CALL_STATUS,
+            entity_type="call",
+            entity_id=row.id,
+            number_id=row.number_id,  # type: ignore[attr-defined]
+            payload=call_snapshot(row),
+            connection=connection,
+        )
+        return [notice]
+
+    return await ingest_once(
+        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
+    )
+
+
+async def ingest_recording(
+    *, tenant_id: int, update: RecordingUpdate, idempotency_key: str
+) -> Ingested:
+    """Record a recording-status callback; ``completed`` announces RECORDING_READY."""
+
+    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+        call = (
+            await Call.filter(sid=update.call_sid, tenant_id=tenant_id).using_db(connection).first()
+        )
+        if call is None:
+            # The recording's call was never announced to us: keep the recording anyway.
+            call = await Call.create(
+                tenant_id=tenant_id,
+                sid=update.call_sid,
+                direction=Direction.OUTBOUND,
+                from_address="",
+                to_address="",
+                status="unknown",
+                using_db=connection,
+            )
+        row = (
+            await Recording.filter(sid=update.sid, tenant_id=tenant_id)
+            .using_db(connection)
+            .select_for_update()
+            .first()
+        )
+        if row is None:
+            row = await Recording.create(
+                tenant_id=tenant_id,
+                call_id=call.id,
+                sid=update.sid,
+                status=update.status,
+                duration=update.duration,
+                channels=update.channels or 1,
+                media_url=update.media_url,
+                using_db=connection,
+            )
+        else:
+            current = RECORDING_STATUS_RANK.get(row.status)
+            new = RECORDING_STATUS_RANK.get(update.status)
+            if new is None or (current is not None and new <= current):
+                return []
+            row.status = update.status
+            row.duration = update.duration if update.duration is not None else row.duration
+            row.media_url = update.media_url or row.media_url
+            await row.save(
+                update_fields=["status", "duration", "media_url", "updated_at"], using_db=connection
+            )
+        kind = (
+            ActivityKind.RECORDING_READY
+            if update.status == "completed"
+            else ActivityKind.RECORDING_STATUS
+        )
+        notice = await append_activity(
+            tenant_id=tenant_id,
+            kind=kind,
+            entity_type="recording",
+            entity_id=row.id,
+            number_id=call.number_id,  # type: ignore[attr-defined]
+            payload=recording_snapshot(row),
+            connection=connection,
+        )
+        return [notice]
+
+    return await ingest_once(
+        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
+    )
+
+
+async def get_call(*, tenant_id: int, call_id: int) -> Call | None:
+    return await Call.get_or_none(id=call_id, tenant_id=tenant_id)
+
+
+async def recordings_of_call(*, tenant_id: int, call_id: int) -> list[Recording]:
+    return await Recording.filter(tenant_id=tenant_id, call_id=call_id).order_by("created_at", "id")

@@ -1,0 +1,244 @@
+"""Messages: ingesting inbound messages and status callbacks, and the status ordering rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from trunkline.models import Channel, Direction, Message, PhoneNumber
+from trunkline.services.activity import (
+    ActivityKind,
+    ActivityNotice,
+    Ingested,
+    append_activity,
+    ingest_once,
+)
+
+# Twilio's message statuses in the order they happen. ``delivered``, ``undelivered`` and
+# ``failed`` are alternatives at one rank; ``read`` (WhatsApp) comes after ``delivered``.
+STATUS_RANK: dict[str, int] = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "receiving": 2,
+    "sent": 3,
+    "received": 5,
+    "delivered": 5,
+    "partially_delivered": 5,
+    "undelivered": 5,
+    "failed": 5,
+    "canceled": 5,
+    "read": 6,
+}
+TERMINAL_STATUSES = frozenset({"received", "undelivered", "failed", "canceled", "read"})
+
+
+def status_supersedes(new: str, current: str) -> bool:
+    """Whether ``new`` replaces ``current``: never backwards, never out of a terminal state.
+
+    An unknown status is kept in the history only: its place in the order is not known.
+    """
+    if current in TERMINAL_STATUSES or new not in STATUS_RANK:
+        return False
+    if current not in STATUS_RANK:
+        return True
+    return STATUS_RANK[new] > STATUS_RANK[current]
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    url: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """An incoming SMS, MMS or WhatsApp message, as Twilio describes it."""
+
+    sid: str
+    from_address: str
+    to_address: str
+    body: str
+    media: list[MediaItem] = field(default_factory=list)
+    num_segments: int | None = None
+
+    @property
+    def channel(self) -> Channel:
+        if self.from_address.startswith("whatsapp:") or self.to_address.startswith("whatsapp:"):
+            return Channel.WHATSAPP
+        return Channel.MMS if self.media else Channel.SMS
+
+
+@dataclass(frozen=True)
+class MessageStatusUpdate:
+    """A status callback of a message (usually one Trunkline sent)."""
+
+    sid: str
+    status: str
+    from_address: str
+    to_address: str
+    error_code: int | None = None
+
+
+def message_snapshot(message: Message) -> dict[str, Any]:
+    """The message as subscribers see it, carried on the bus and kept in the activity log."""
+    return {
+        "id": message.id,
+        "sid": message.sid,
+        "channel": message.channel.value,
+        "direction": message.direction.value,
+        "from": message.from_address,
+        "to": message.to_address,
+        "body": message.body,
+        "media_urls": [item.get("url") for item in message.media or []],
+        "status": message.status,
+        "error_code": message.error_code,
+        "number_id": message.number_id,  # type: ignore[attr-defined]
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+    }
+
+
+def _history_entry(status: str, *, applied: bool) -> dict[str, Any]:
+    return {"status": status, "at": datetime.now(UTC).isoformat(), "applied": applied}
+
+
+async def ingest_inbound_message(
+    *,
+    tenant_id: int,
+    number: PhoneNumber,
+    message: InboundMessage,
+    idempotency_key: str,
+) -> Ingested:
+    """Store an incoming message and announce it; a redelivery changes nothing."""
+
+    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+        existing = (
+            await Message.filter(sid=message.sid).using_db(connection).select_for_update().first()
+        )
+        if existing is not None:
+            return []  # the same message under another idempotency token
+        row = await Message.create(
+            tenant_id=tenant_id,
+            sid=message.sid,
+            channel=message.channel,
+            direction=Direction.INBOUND,
+            from_address=message.from_address,
+            to_address=message.to_address,
+            counterpart=message.from_address,
+            body=message.body,
+            media=[{"url": m.url, "content_type": m.content_type} for m in message.media],
+            status="received",
+            status_history=[_history_entry("received", applied=True)],
+            num_segments=message.num_segments,
+            number_id=number.id,
+            using_db=connection,
+        )
+        notice = await append_activity(
+            tenant_id=tenant_id,
+            kind=ActivityKind.MESSAGE_RECEIVED,
+            entity_type="message",
+            entity_id=row.id,
+            number_id=number.id,
+            payload=message_snapshot(row),
+            connection=connection,
+        )
+        return [notice]
+
+    return await ingest_once(
+        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
+    )
+
+
+async def ingest_message_status(
+    *,
+    tenant_id: int,
+    number: PhoneNumber | None,
+    update: MessageStatusUpdate,
+    idempotency_key: str,
+) -> Ingested:
+    """Apply a status callback: recorded in history always, applied only when it moves forward."""
+
+    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+        row = (
+            await Message.filter(sid=update.sid, tenant_id=tenant_id)
+            .using_db(connection)
+            .select_for_update()
+            .first()
+        )
+        if row is None:
+            # Sent outside Trunkline (or before its row was written): the callback creates it.
+            channel = Channel.WHATSAPP if update.to_address.startswith("whatsapp:") else Channel.SMS
+            row = await Message.create(
+                tenant_id=tenant_id,
+                sid=update.sid,
+                channel=channel,
+                direction=Direction.OUTBOUND,
+                from_address=update.from_address,
+                to_address=update.to_address,
+                counterpart=update.to_address,
+                status=update.status,
+                status_history=[_history_entry(update.status, applied=True)],
+                error_code=update.error_code,
+                number_id=number.id if number else None,
+                using_db=connection,
+            )
+        else:
+            applied = status_supersedes(update.status, row.status)
+            row.status_history = [
+                *(row.status_history or []),
+                _history_entry(update.status, applied=applied),
+            ]
+            fields = ["status_history", "updated_at"]
+            if applied:
+                row.status = update.status
+                fields.append("status")
+                if update.error_code is not None:
+                    row.error_code = update.error_code
+                    fields.append("error_code")
+            await row.save(update_fields=fields, using_db=connection)
+            if not applied:
+                return []
+        notice = await append_activity(
+            tenant_id=tenant_id,
+            kind=ActivityKind.MESSAGE_STATUS,
+            entity_type="message",
+            entity_id=row.id,
+            number_id=row.number_id,  # type: ignore[attr-defined]
+            payload=message_snapshot(row),
+            connection=connection,
+        )
+        return [notice]
+
+    return await ingest_once(
+        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
+    )
+
+
+async def get_message(*, tenant_id: int, message_id: int) -> Message | None:
+    return await Message.get_or_none(id=message_id, tenant_id=tenant_id)
+
+
+async def record_conversation_event(
+    *, tenant_id: int, event: dict[str, str], idempotency_key: str
+) -> Ingested:
+    """A Conversations post-event webhook: kept in the activity log (no entity of ours yet)."""
+
+    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+        notice = await append_activity(
+            tenant_id=tenant_id,
+            kind=ActivityKind.CONVERSATION_EVENT,
+            entity_type="conversation",
+            entity_id=0,
+            number_id=None,
+            payload={"channel": "conversations", **event},
+            connection=connection,
+        )
+        return [notice]
+
+    return await ingest_once(
+        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
+    )

@@ -1,0 +1,292 @@
+"""Twilio's webhooks: verified, idempotent, stored in one transaction, then announced.
+
+Each route verifies first (tenant from ``AccountSid``, else the Messaging Service, else the
+receiving number; X-Twilio-Signature with that tenant's auth token over the URL Twilio called),
+then parses, then hands a typed update to a service. ``GET`` on each route is a health check.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from tortoise.exceptions import BaseORMException
+
+from trunkline.events import BusUnavailable
+from trunkline.gateway import Gateway
+from trunkline.models import Direction, PhoneNumber
+from trunkline.services import calls, messages
+from trunkline.services.activity import Ingested, activity_channel_name, tenant_number
+from trunkline.services.credentials import (
+    TwilioAccount,
+    twilio_account_by_messaging_service,
+    twilio_account_by_number,
+    twilio_account_by_sid,
+)
+from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, bare_address, read_webhook
+from trunkline.webhooks.twiml import VOICE_PLACEHOLDER, twiml
+
+logger = logging.getLogger(__name__)
+
+MAX_MEDIA = 10
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified webhook: whose it is, and the number it concerns when we hold it."""
+
+    webhook: WebhookRequest
+    account: TwilioAccount
+    number: PhoneNumber | None
+
+    @property
+    def tenant_id(self) -> int:
+        return self.account.tenant_id
+
+    def idempotency_key(self, route: str, fallback: str) -> str:
+        token = self.webhook.idempotency_token
+        return f"{route}:token:{token}" if token else f"{route}:{fallback}"
+
+
+Handler = Callable[[Delivery], Awaitable[Ingested]]
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    handle: Handler
+    # The parameter naming our number; for inbound traffic the tenant must hold it.
+    receiving_field: str
+    inbound: bool
+    answer: str | None = None
+
+
+async def _inbound_message(delivery: Delivery) -> Ingested:
+    webhook = delivery.webhook
+    sid = webhook.require_any("MessageSid", "SmsMessageSid", "SmsSid")
+    sender = webhook.require("From")
+    recipient = webhook.require("To")
+    count = webhook.integer("NumMedia") or 0
+    if not 0 <= count <= MAX_MEDIA:
+        raise WebhookRejected(400, f"field NumMedia must be between 0 and {MAX_MEDIA}")
+    media = [
+        messages.MediaItem(
+            url=webhook.require(f"MediaUrl{index}"),
+            content_type=webhook.get(f"MediaContentType{index}") or "application/octet-stream",
+        )
+        for index in range(count)
+    ]
+    assert delivery.number is not None  # inbound routes always resolve the receiving number
+    return await messages.ingest_inbound_message(
+        tenant_id=delivery.tenant_id,
+        number=delivery.number,
+        message=messages.InboundMessage(
+            sid=sid,
+            from_address=sender,
+            to_address=recipient,
+            body=webhook.get("Body") or "",
+            media=media,
+            num_segments=webhook.integer("NumSegments"),
+        ),
+        idempotency_key=delivery.idempotency_key("messaging", sid),
+    )
+
+
+async def _message_status(delivery: Delivery) -> Ingested:
+    webhook = delivery.webhook
+    sid = webhook.require_any("MessageSid", "SmsSid")
+    status = webhook.require_any("MessageStatus", "SmsStatus")
+    update = messages.MessageStatusUpdate(
+        sid=sid,
+        status=status.lower(),
+        from_address=webhook.get("From") or "",
+        to_address=webhook.get("To") or "",
+        error_code=webhook.integer("ErrorCode"),
+    )
+    return await messages.ingest_message_status(
+        tenant_id=delivery.tenant_id,
+        number=delivery.number,
+        update=update,
+        idempotency_key=delivery.idempotency_key("message-status", f"{sid}:{update.status}"),
+    )
+
+
+def _call_update(webhook: WebhookRequest, *, default_status: str | None) -> calls.CallUpdate:
+    sid = webhook.require("CallSid")
+    status = webhook.get("CallStatus") or default_status or webhook.require("CallStatus")
+    direction = webhook.get("Direction") or "inbound"
+    return calls.CallUpdate(
+        sid=sid,
+        status=status.lower(),
+        from_address=webhook.get("From") or "",
+        to_address=webhook.get("To") or "",
+        direction=Direction.INBOUND if direction == "inbound" else Direction.OUTBOUND,
+        sequence=webhook.integer("SequenceNumber"),
+        duration=webhook.integer("CallDuration"),
+    )
+
+
+async def _inbound_call(delivery: Delivery) -> Ingested:
+    delivery.webhook.require("From")
+    delivery.webhook.require("To")
+    update = _call_update(delivery.webhook, default_status="ringing")
+    return await calls.ingest_call(
+        tenant_id=delivery.tenant_id,
+        number=delivery.number,
+        update=update,
+        idempotency_key=delivery.idempotency_key("voice", update.sid),
+        inbound=True,
+    )
+
+
+async def _call_status(delivery: Delivery) -> Ingested:
+    update = _call_update(delivery.webhook, default_status=None)
+    fallback = f"{update.sid}:{update.status}:{update.sequence}"
+    return await calls.ingest_call(
+        tenant_id=delivery.tenant_id,
+        number=delivery.number,
+        update=update,
+        idempotency_key=delivery.idempotency_key("call-status", fallback),
+    )
+
+
+async def _recording_status(delivery: Delivery) -> Ingested:
+    webhook = delivery.webhook
+    update = calls.RecordingUpdate(
+        sid=webhook.require("RecordingSid"),
+        call_sid=webhook.require("CallSid"),
+        status=webhook.require("RecordingStatus").lower(),
+        duration=webhook.integer("RecordingDuration"),
+        channels=webhook.integer("RecordingChannels"),
+        media_url=webhook.get("RecordingUrl"),
+    )
+    return await calls.ingest_recording(
+        tenant_id=delivery.tenant_id,
+        update=update,
+        idempotency_key=delivery.idempotency_key(
+            "recording-status", f"{update.sid}:{update.status}"
+        ),
+    )
+
+
+CONVERSATION_FIELDS = (
+    "EventType",
+    "ConversationSid",
+    "MessageSid",
+    "ParticipantSid",
+    "Author",
+    "Body",
+    "Source",
+)
+
+
+async def _conversation_event(delivery: Delivery) -> Ingested:
+    webhook = delivery.webhook
+    event_type = webhook.require("EventType")
+    event = {name: webhook.get(name) or "" for name in CONVERSATION_FIELDS}
+    fallback = ":".join(
+        [event_type, event["ConversationSid"], event["MessageSid"], event["ParticipantSid"]]
+    )
+    return await messages.record_conversation_event(
+        tenant_id=delivery.tenant_id,
+        event=event,
+        idempotency_key=delivery.idempotency_key("conversations", fallback),
+    )
+
+
+ROUTES = (
+    Route("/messaging", _inbound_message, receiving_field="To", inbound=True),
+    Route("/message-status", _message_status, receiving_field="From", inbound=False),
+    Route("/voice", _inbound_call, receiving_field="To", inbound=True, answer=VOICE_PLACEHOLDER),
+    Route("/call-status", _call_status, receiving_field="To", inbound=False),
+    Route("/recording-status", _recording_status, receiving_field="To", inbound=False),
+    Route("/conversations", _conversation_event, receiving_field="To", inbound=False),
+)
+
+
+async def _account_for(
+    webhook: WebhookRequest, gateway: Gateway, receiving: str | None
+) -> TwilioAccount | None:
+    box = gateway.secrets
+    account_sid = webhook.get("AccountSid")
+    if account_sid:
+        account = await twilio_account_by_sid(account_sid=account_sid, box=box)
+        if account is not None:
+            return account
+    service_sid = webhook.get("MessagingServiceSid")
+    if service_sid:
+        account = await twilio_account_by_messaging_service(
+            messaging_service_sid=service_sid, box=box
+        )
+        if account is not None:
+            return account
+    if receiving:
+        return await twilio_account_by_number(phone_number=receiving, box=box)
+    return None
+
+
+async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> Delivery:
+    field = route.receiving_field
+    if field == "To" and not route.inbound and webhook.get("Direction", "inbound") != "inbound":
+        field = "From"  # an outbound call's number is its caller
+    raw_receiving = webhook.get(field)
+    receiving = bare_address(raw_receiving) if raw_receiving else None
+    account = await _account_for(webhook, gateway, receiving)
+    if account is None:
+        raise WebhookRejected(403, "unknown account")
+    if not webhook.signed_by(account.auth_token):
+        raise WebhookRejected(403, "bad signature")
+    number = (
+        await tenant_number(tenant_id=account.tenant_id, phone_number=receiving)
+        if receiving
+        else None
+    )
+    if route.inbound and number is None:
+        if not receiving:
+            raise WebhookRejected(400, f"missing required field {field}")
+        raise WebhookRejected(403, "the receiving number is not the tenant's")
+    return Delivery(webhook=webhook, account=account, number=number)
+
+
+async def _publish(gateway: Gateway, ingested: Ingested) -> None:
+    for notice in ingested.notices:
+        channel = activity_channel_name(gateway.settings.bus_prefix, notice.tenant_id)
+        try:
+            await gateway.bus.publish(channel, notice.to_wire())
+        except BusUnavailable as exc:
+            # Stored and committed: subscribers backfill from the log when the bus is back.
+            logger.warning("activity %s/%s not published: %s", notice.tenant_id, notice.seq, exc)
+
+
+def twilio_webhook_router(gateway: Gateway) -> APIRouter:
+    router = APIRouter(prefix="/webhooks/twilio")
+
+    def register(route: Route) -> None:
+        async def health() -> dict[str, str]:
+            return {"status": "ok"}
+
+        async def receive(request: Request) -> Response:
+            try:
+                webhook = await read_webhook(request, public_url=gateway.settings.public_url)
+                delivery = await _verify(route, webhook, gateway)
+                ingested = await route.handle(delivery)
+            except WebhookRejected as rejected:
+                logger.info("webhook %s rejected: %s", route.path, rejected.detail)
+                return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
+            except (BaseORMException, OSError) as exc:
+                # Never a 2xx for what we did not store, never a 429: Twilio retries a 5xx.
+                logger.error("webhook %s not stored: %r", route.path, exc)
+                return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
+            await _publish(gateway, ingested)
+            return twiml(route.answer) if route.answer else twiml()
+
+        name = route.path.strip("/").replace("-", "_")
+        router.add_api_route(route.path, health, methods=["GET"], name=f"{name}_health")
+        router.add_api_route(route.path, receive, methods=["POST"], name=name)
+
+    for route in ROUTES:
+        register(route)
+    return router
