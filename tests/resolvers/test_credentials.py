@@ -272,13 +272,13 @@ async def test_conversations_webhook_is_pointed_here_and_read_back_from_twilio(
     assert payload == {
         "__typename": "ConversationsWebhook",
         "serviceSid": payload["serviceSid"],
-        "postWebhookUrl": f"{gateway}/webhooks/twilio/conversations",
+        "postWebhookUrl": f"{gateway}/webhooks/twilio/conversations#rc=3&rp=ct,rt,5xx",
         "method": "POST",
         "filters": events,
         "pointsHere": True,
     }
     assert read_back["data"]["conversationsWebhook"] == {
-        "postWebhookUrl": f"{gateway}/webhooks/twilio/conversations",
+        "postWebhookUrl": f"{gateway}/webhooks/twilio/conversations#rc=3&rp=ct,rt,5xx",
         "filters": events,
         "pointsHere": True,
     }

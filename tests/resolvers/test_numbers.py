@@ -130,9 +130,12 @@ async def test_bought_number_is_stored_and_wired_to_this_gateway(
     assert stored.phone_number == bought["phoneNumber"]
     assert stored.iso_country == "US"
     at_twilio = await _twilio_number(tenant, carrier, bought["sid"])
-    assert at_twilio.sms_url == f"{settings.public_url}/webhooks/twilio/messaging"
-    assert at_twilio.voice_url == f"{settings.public_url}/webhooks/twilio/voice"
-    assert at_twilio.status_callback == f"{settings.public_url}/webhooks/twilio/call-status"
+    retried = "#rc=3&rp=ct,rt,5xx"  # Twilio retries 5xx only when the URL asks for it
+    assert at_twilio.sms_url == f"{settings.public_url}/webhooks/twilio/messaging{retried}"
+    assert at_twilio.voice_url == f"{settings.public_url}/webhooks/twilio/voice{retried}"
+    assert (
+        at_twilio.status_callback == f"{settings.public_url}/webhooks/twilio/call-status{retried}"
+    )
 
 
 async def _twilio_number(tenant: Tenant, carrier: str, sid: str) -> object:

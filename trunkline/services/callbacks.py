@@ -15,5 +15,12 @@ class Callback(StrEnum):
     SENDGRID_EVENTS = "/webhooks/sendgrid/events"
 
 
+# Twilio's connection overrides: by default Twilio retries a webhook only when it cannot
+# connect. We answer 5xx when we could not store a delivery (database down), and we want that
+# retried, so every URL we hand out asks for retries on connect/read timeouts and on 5xx.
+# The fragment never travels in the request, so it is not part of the signed URL.
+RETRY_OVERRIDES = "rc=3&rp=ct,rt,5xx"
+
+
 def callback_url(public_url: str, callback: Callback) -> str:
-    return f"{public_url.rstrip('/')}{callback.value}"
+    return f"{public_url.rstrip('/')}{callback.value}#{RETRY_OVERRIDES}"
