@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
@@ -22,11 +23,17 @@ class Mutation(TenantsMutation, CredentialsMutation, NumbersMutation):
     """Root mutation type: one base class per domain."""
 
 
+@strawberry.type
+class Subscription(ActivitySubscription):
+    """Root subscription type: one base class per domain."""
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits of ``settings`` (introspection and suggestions in dev only)."""
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=schema_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=not settings.is_development),
     )
@@ -34,4 +41,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 def export_sdl() -> str:
     """The SDL checked in as ``schema.graphql`` (the same whatever the settings)."""
-    return strawberry.Schema(query=Query, mutation=Mutation).as_str() + "\n"
+    return (
+        strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription).as_str() + "\n"
+    )

@@ -1,0 +1,213 @@
+"""Subscriptions: the tenant's activity (replay after a cursor, then live), one message, one call.
+
+Each ends when the caller's token or session expires: the socket is closed with 4403, since every
+subscription on it shares the same expired identity. A subscriber too slow for the bus is dropped
+and its socket closed with 1013 (try again later); reconnecting with ``after`` loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+
+import strawberry
+from graphql import GraphQLError
+from starlette.websockets import WebSocket, WebSocketState
+
+from trunkline.auth.permissions import IsAuthenticated, require_principal
+from trunkline.auth.principal import Principal, Role
+from trunkline.events import SubscriberDropped, Subscription
+from trunkline.events.stream import StreamExpired, activity_stream
+from trunkline.schema.activity import ActivityChannel, ActivityEvent
+from trunkline.schema.calls import Call
+from trunkline.schema.context import Info
+from trunkline.schema.messages import Message
+from trunkline.services import activity as service
+from trunkline.services.activity import ActivityNotice
+from trunkline.services.calls import call_snapshot, get_call
+from trunkline.services.messages import get_message, message_snapshot
+
+logger = logging.getLogger(__name__)
+
+EXPIRED_CLOSE = (4403, "Forbidden: the token or session expired")
+DROPPED_CLOSE = (1013, "Subscriber fell behind; resubscribe with `after`")
+# An agent's numbers are re-read this often, so a reassignment takes effect without a reconnect.
+OWNERSHIP_REFRESH_SECONDS = 30.0
+
+
+def _not_found(what: str) -> GraphQLError:
+    return GraphQLError(f"{what} not found", extensions={"code": "NOT_FOUND"})
+
+
+def _bad_input(field: str, message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "field": field})
+
+
+@dataclass
+class Visibility:
+    """Which of the tenant's activity a principal may see (agents: their numbers only)."""
+
+    principal: Principal
+    tenant_id: int
+    owned: frozenset[int] | None = None  # None: every number (admins)
+    loaded_at: float = 0.0
+
+    @property
+    def sees_all(self) -> bool:
+        return self.principal.has_role(Role.ADMIN)
+
+    async def refresh(self) -> None:
+        if self.sees_all:
+            return
+        if self.owned is None or time.monotonic() - self.loaded_at > OWNERSHIP_REFRESH_SECONDS:
+            self.owned = await service.number_ids_owned_by(
+                tenant_id=self.tenant_id, user_id=self.principal.user_id
+            )
+            self.loaded_at = time.monotonic()
+
+    async def allows_number(self, number_id: int | None) -> bool:
+        if self.sees_all:
+            return True
+        await self.refresh()
+        return number_id is not None and self.owned is not None and number_id in self.owned
+
+
+def _tenant_of(info: Info) -> tuple[Principal, int]:
+    principal = require_principal(info)
+    if principal.tenant_id is None:
+        raise GraphQLError("No organization", extensions={"code": "FORBIDDEN"})
+    return principal, principal.tenant_id
+
+
+def _id(value: strawberry.ID, field: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise _bad_input(field, f"{field} is not a valid id") from None
+    if number <= 0:
+        raise _bad_input(field, f"{field} is not a valid id")
+    return number
+
+
+async def _close_socket(info: Info, code: int, reason: str) -> None:
+    socket = info.context.request
+    if isinstance(socket, WebSocket) and socket.application_state != WebSocketState.DISCONNECTED:
+        with contextlib.suppress(RuntimeError, OSError):
+            await socket.close(code, reason)
+
+
+class _SocketCloser:
+    """Closes the socket when the bus drops the subscriber (it may be stuck in a send)."""
+
+    def __init__(self, info: Info) -> None:
+        self.info = info
+        self.task: asyncio.Task[None] | None = None
+
+    def attach(self, subscription: Subscription) -> None:
+        def dropped() -> None:
+            self.task = asyncio.get_running_loop().create_task(
+                _close_socket(self.info, *DROPPED_CLOSE)
+            )
+
+        subscription.on_drop = dropped
+
+
+async def _notices(
+    info: Info, *, tenant_id: int, after_seq: int | None
+) -> AsyncIterator[ActivityNotice]:
+    """The tenant's stream, ending (and closing the socket) at expiry or when dropped."""
+    principal = require_principal(info)
+    gateway = info.context.gateway
+    closer = _SocketCloser(info)
+    stream = activity_stream(
+        bus=gateway.bus,
+        prefix=gateway.settings.bus_prefix,
+        tenant_id=tenant_id,
+        after_seq=after_seq,
+        expires_at=principal.expires_at,
+        on_subscribed=closer.attach,
+    )
+    try:
+        async for notice in stream:
+            yield notice
+    except StreamExpired:
+        await _close_socket(info, *EXPIRED_CLOSE)
+    except SubscriberDropped:
+        await _close_socket(info, *DROPPED_CLOSE)
+    finally:
+        await stream.aclose()
+
+
+@strawberry.type
+class ActivitySubscription:
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description=(
+            "The organization's activity, oldest first: with `after` (an event's cursor) the log "
+            "after it is replayed, then events arrive live, with no gap and no repeat. Agents see "
+            "the activity of the numbers assigned to them; admins see all."
+        ),
+    )
+    async def activity(
+        self,
+        info: Info,
+        channels: list[ActivityChannel] | None = None,
+        number_id: strawberry.ID | None = None,
+        after: str | None = None,
+    ) -> AsyncGenerator[ActivityEvent, None]:
+        principal, tenant_id = _tenant_of(info)
+        try:
+            after_seq = service.parse_cursor(after)
+        except ValueError:
+            raise _bad_input("after", "after is not a cursor of this stream") from None
+        visibility = Visibility(principal=principal, tenant_id=tenant_id)
+        only_number = _id(number_id, "numberId") if number_id is not None else None
+        if only_number is not None and not await visibility.allows_number(only_number):
+            raise _not_found("Number")
+        wanted = {channel.value for channel in channels} if channels else None
+        async for notice in _notices(info, tenant_id=tenant_id, after_seq=after_seq):
+            if only_number is not None and notice.number_id != only_number:
+                continue
+            if wanted is not None and notice.channel not in wanted:
+                continue
+            if not await visibility.allows_number(notice.number_id):
+                continue
+            yield ActivityEvent.of(notice)
+
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="The message now, then each change to it.",
+    )
+    async def message_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Message, None]:
+        principal, tenant_id = _tenant_of(info)
+        message_id = _id(id, "id")
+        since = await service.latest_seq(tenant_id=tenant_id)
+        row = await get_message(tenant_id=tenant_id, message_id=message_id)
+        visibility = Visibility(principal=principal, tenant_id=tenant_id)
+        if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
+            raise _not_found("Message")
+        yield Message.from_snapshot(message_snapshot(row))
+        async for notice in _notices(info, tenant_id=tenant_id, after_seq=since):
+            if notice.entity_type == "message" and notice.entity_id == message_id:
+                yield Message.from_snapshot(notice.payload)
+
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="The call now, then each change to it.",
+    )
+    async def call_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Call, None]:
+        principal, tenant_id = _tenant_of(info)
+        call_id = _id(id, "id")
+        since = await service.latest_seq(tenant_id=tenant_id)
+        row = await get_call(tenant_id=tenant_id, call_id=call_id)
+        visibility = Visibility(principal=principal, tenant_id=tenant_id)
+        if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
+            raise _not_found("Call")
+        yield Call.from_snapshot(call_snapshot(row), tenant_id=tenant_id)
+        async for notice in _notices(info, tenant_id=tenant_id, after_seq=since):
+            if notice.entity_type == "call" and notice.entity_id == call_id:
+                yield Call.from_snapshot(notice.payload, tenant_id=tenant_id)
