@@ -18,6 +18,7 @@ query Search($country: String!, $areaCode: String, $contains: String, $type: Num
   availableNumbers(country: $country, areaCode: $areaCode, contains: $contains, type: $type,
                    capabilities: $capabilities, first: $first) {
     phoneNumber friendlyName locality region isoCountry type capabilities { voice sms mms }
+    monthlyPrice { amount currency }
   }
 }
 """
@@ -77,6 +78,7 @@ async def test_available_numbers_match_the_search(tenant: Tenant, carrier: str) 
         assert number["locality"]
         assert number["region"]
         assert "sandbox" in number["friendlyName"].lower()
+        assert number["monthlyPrice"] == {"amount": "1.15", "currency": "USD"}
 
 
 async def test_toll_free_search_returns_toll_free_numbers(tenant: Tenant, carrier: str) -> None:
@@ -86,7 +88,9 @@ async def test_toll_free_search_returns_toll_free_numbers(tenant: Tenant, carrie
         SEARCH, {"country": "US", "type": "TOLL_FREE", "first": 2}, as_="admin"
     )
 
-    assert [n["type"] for n in result["data"]["availableNumbers"]] == ["TOLL_FREE", "TOLL_FREE"]
+    found = result["data"]["availableNumbers"]
+    assert [n["type"] for n in found] == ["TOLL_FREE", "TOLL_FREE"]
+    assert [n["monthlyPrice"]["amount"] for n in found] == ["2.15", "2.15"]
 
 
 @pytest.mark.parametrize(
@@ -129,6 +133,7 @@ async def test_bought_number_is_stored_and_wired_to_this_gateway(
     stored = await PhoneNumber.get(sid=bought["sid"])
     assert stored.phone_number == bought["phoneNumber"]
     assert stored.iso_country == "US"
+    assert (str(stored.monthly_fee), stored.price_unit) == ("1.1500", "USD")
     at_twilio = await _twilio_number(tenant, carrier, bought["sid"])
     retried = "#rc=3&rp=ct,rt,5xx"  # Twilio retries 5xx only when the URL asks for it
     assert at_twilio.sms_url == f"{settings.public_url}/webhooks/twilio/messaging{retried}"

@@ -12,7 +12,15 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trunkline.sandbox.errors import TwilioApiError, not_found, twilio_error_response, twilio_path
-from trunkline.sandbox.routes import accounts, calls, control, conversations, messages, numbers
+from trunkline.sandbox.routes import (
+    accounts,
+    calls,
+    control,
+    conversations,
+    messages,
+    numbers,
+    pricing,
+)
 from trunkline.sandbox.runtime import Sandbox
 
 
@@ -56,7 +64,7 @@ def create_sandbox_app(
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
-    for twilio_api in (accounts, numbers, messages, calls, conversations):
+    for twilio_api in (accounts, numbers, messages, calls, conversations, pricing):
         app.include_router(twilio_api.router, include_in_schema=False)
     app.include_router(control.router)
     app.add_exception_handler(TwilioApiError, twilio_error_response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 
@@ -31,6 +32,18 @@ class NumberCapabilities:
         )
 
 
+@strawberry.type(description="An amount of money in a currency (ISO 4217).")
+class Money:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, amount: Decimal | None, currency: str | None) -> Money | None:
+        if amount is None or not currency:
+            return None
+        return cls(amount=amount, currency=currency)
+
+
 @strawberry.type(description="A country Twilio sells numbers in.")
 class Country:
     iso_country: str
@@ -47,6 +60,7 @@ class AvailableNumber:
     iso_country: str
     type: NumberType
     capabilities: NumberCapabilities
+    monthly_price: Money | None = strawberry.field(description="Null when Twilio gave none.")
 
     @classmethod
     def of(cls, number: service.AvailableNumber) -> AvailableNumber:
@@ -58,6 +72,11 @@ class AvailableNumber:
             iso_country=number.iso_country,
             type=number.number_type,
             capabilities=NumberCapabilities.of(number.capabilities),
+            monthly_price=(
+                Money(amount=number.monthly_price.amount, currency=number.monthly_price.unit)
+                if number.monthly_price
+                else None
+            ),
         )
 
 
@@ -74,6 +93,7 @@ class PhoneNumber:
     owner_id: str | None = strawberry.field(description="The user the number is assigned to.")
     iso_country: str
     type: NumberType
+    monthly_fee: Money | None
     created_at: datetime
     released_at: datetime | None
 
@@ -100,6 +120,7 @@ class PhoneNumber:
             owner_id=row.owner_id,
             iso_country=row.iso_country,
             type=NumberTypeValue(row.number_type),
+            monthly_fee=Money.of(row.monthly_fee, row.price_unit),
             created_at=row.created_at,
             released_at=row.released_at,
         )

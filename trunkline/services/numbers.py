@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +61,14 @@ class Country:
 
 
 @dataclass(frozen=True)
+class Price:
+    """A monthly price, in ``unit`` (ISO 4217)."""
+
+    amount: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
 class AvailableNumber:
     phone_number: str
     friendly_name: str
@@ -67,6 +77,7 @@ class AvailableNumber:
     iso_country: str
     number_type: NumberType
     capabilities: frozenset[Capability]
+    monthly_price: Price | None = None
 
 
 @dataclass(frozen=True)
@@ -151,10 +162,56 @@ async def available_numbers(
         if exc.code in UNAVAILABLE_CODES:
             return []
         raise provider_failure(exc) from exc
-    return [_available(number, search) for number in found]
+    price = (await monthly_prices(client, search.country)).get(search.number_type)
+    return [_available(number, search, price) for number in found]
 
 
-def _available(number: Any, search: NumberSearch) -> AvailableNumber:
+# Twilio's Pricing API names the number types differently from its inventory lists.
+_PRICED_TYPES = {
+    "local": NumberType.LOCAL,
+    "mobile": NumberType.MOBILE,
+    "toll free": NumberType.TOLL_FREE,
+}
+_PRICE_CACHE_SECONDS = 3600.0
+_price_cache: dict[tuple[str, str], tuple[float, dict[NumberType, Price]]] = {}
+
+
+async def monthly_prices(client: Client, country: str) -> dict[NumberType, Price]:
+    """Monthly number prices of a country for this account; cached an hour (they rarely move).
+
+    Prices are decoration on a search: when Twilio's Pricing API fails, the search still
+    answers, without prices.
+    """
+    key = (client.account_sid or "", country)
+    cached = _price_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _PRICE_CACHE_SECONDS:
+        return cached[1]
+    try:
+        async with provider_errors():
+            pricing = await client.pricing.v1.phone_numbers.countries(country).fetch_async()
+    except ProviderError as exc:
+        logger.warning("number prices for %s unavailable: %s", country, exc)
+        return {}
+    prices: dict[NumberType, Price] = {}
+    for entry in pricing.phone_number_prices or []:
+        number_type = _PRICED_TYPES.get(str(entry.get("number_type", "")).lower())
+        amount = _decimal(entry.get("current_price"))
+        if number_type is not None and amount is not None:
+            prices[number_type] = Price(amount=amount, unit=pricing.price_unit or "USD")
+    if len(_price_cache) > 10_000:
+        _price_cache.clear()
+    _price_cache[key] = (time.monotonic(), prices)
+    return prices
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+
+
+def _available(number: Any, search: NumberSearch, price: Price | None) -> AvailableNumber:
     return AvailableNumber(
         phone_number=number.phone_number,
         friendly_name=number.friendly_name or number.phone_number,
@@ -163,6 +220,7 @@ def _available(number: Any, search: NumberSearch) -> AvailableNumber:
         iso_country=number.iso_country or search.country,
         number_type=search.number_type,
         capabilities=_capabilities(number.capabilities),
+        monthly_price=price,
     )
 
 
@@ -192,6 +250,10 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
     website_id = _optional_text(purchase.website_id, "websiteId", 100)
     owner_id = _optional_text(purchase.owner_id, "ownerId", 128)
     client, _ = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+    iso_country = _iso_country(purchase.phone_number)
+    number_type = _number_type(purchase.phone_number)
+    prices = await monthly_prices(client, iso_country) if iso_country else {}
+    price = prices.get(number_type)
     public_url = gateway.settings.public_url
     try:
         async with provider_errors():
@@ -216,8 +278,8 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
             sid=bought.sid,
             phone_number=bought.phone_number,
             friendly_name=(bought.friendly_name or "")[:64],
-            iso_country=_iso_country(bought.phone_number),
-            number_type=NumberType.LOCAL,
+            iso_country=iso_country,
+            number_type=number_type,
             voice_enabled=Capability.VOICE in capabilities,
             sms_enabled=Capability.SMS in capabilities,
             mms_enabled=Capability.MMS in capabilities,
@@ -225,6 +287,8 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
             owner_id=owner_id,
             label=label,
             website_id=website_id,
+            monthly_fee=price.amount if price else None,
+            price_unit=price.unit if price else None,
         )
     except BaseORMException:
         logger.exception("storing bought number %s failed; releasing it at Twilio", bought.sid)
@@ -235,6 +299,15 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
 def _iso_country(phone_number: str) -> str:
     region = phonenumbers.region_code_for_number(phonenumbers.parse(phone_number, None))
     return region if region and region != "ZZ" else ""
+
+
+def _number_type(phone_number: str) -> NumberType:
+    kind = phonenumbers.number_type(phonenumbers.parse(phone_number, None))
+    if kind == phonenumbers.PhoneNumberType.TOLL_FREE:
+        return NumberType.TOLL_FREE
+    if kind == phonenumbers.PhoneNumberType.MOBILE:
+        return NumberType.MOBILE
+    return NumberType.LOCAL
 
 
 def _optional_text(value: str | None, field: str, max_length: int) -> str | None:
