@@ -20,6 +20,7 @@ import pytest
 import redis.asyncio as redis
 from cryptography.fernet import Fernet
 
+from tests.sandbox.conformance import ExchangeRecorder
 from tests.support.graphql import GraphQLClient
 from tests.support.identity import AUDIENCE, IdentityProvider
 from tests.support.servers import base_url, reserve_socket, serve_asgi
@@ -100,9 +101,15 @@ async def identity() -> AsyncIterator[IdentityProvider]:
 
 
 @pytest.fixture(scope="session")
-async def carrier() -> AsyncIterator[str]:
+def carrier_exchanges() -> ExchangeRecorder:
+    """Every exchange the gateway has with the sandbox carrier, for the conformance checks."""
+    return ExchangeRecorder(create_sandbox_app(step_seconds=0))
+
+
+@pytest.fixture(scope="session")
+async def carrier(carrier_exchanges: ExchangeRecorder) -> AsyncIterator[str]:
     """The sandbox carrier on its own loopback port, statuses advancing at once; its base URL."""
-    async with serve_asgi(create_sandbox_app(step_seconds=0)) as url:
+    async with serve_asgi(carrier_exchanges) as url:
         yield url
 
 
