@@ -16,6 +16,8 @@ import logging
 from typing import Any, Protocol
 
 import redis.asyncio as redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from trunkline.events.fanout import Fanout, Subscription
 
@@ -93,8 +95,14 @@ class RedisBus:
         self._url = url
         self._timeout = timeout
         self._pattern = f"{prefix}:*"
+        # A pooled connection Redis closed (a restart) fails once; the retry takes a fresh one.
         self._client = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, max_connections=8
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            max_connections=8,
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=2),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         )
         self._fanout = Fanout(queue_size)
         self._listener: asyncio.Task[None] | None = None

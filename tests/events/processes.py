@@ -1,0 +1,128 @@
+"""Real processes for bus tests: a private redis-server, and another ``trunkline serve``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import redis.asyncio as redis
+
+from tests.support.servers import reserve_socket
+from trunkline.settings import Settings
+
+START_SECONDS = 20.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spare_port() -> int:
+    sock = reserve_socket()
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+class RedisServer:
+    """A redis-server of the test's own on a loopback port: it can be stopped and restarted."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        try:
+            async with asyncio.timeout(START_SECONDS):
+                while True:  # no readiness signal to await: poll the port
+                    try:
+                        await client.ping()
+                        return
+                    except (redis.RedisError, OSError):
+                        await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
+
+    async def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            await self.process.wait()
+            self.process = None
+
+
+@asynccontextmanager
+async def redis_server() -> AsyncIterator[RedisServer]:
+    server = RedisServer(spare_port())
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def _environment(settings: Settings, **overrides: str) -> dict[str, str]:
+    assert settings.encryption_keys is not None
+    values = {
+        "TRUNKLINE_DATA_DIR": str(settings.data_dir),
+        "TRUNKLINE_DATABASE_URL": settings.database_url,
+        "TRUNKLINE_REDIS_URL": settings.redis_url,
+        "TRUNKLINE_BUS_PREFIX": settings.bus_prefix,
+        "TRUNKLINE_AUTH0_ISSUER": settings.auth0_issuer,
+        "TRUNKLINE_AUTH0_AUDIENCE": settings.auth0_audience,
+        "TRUNKLINE_AUTH0_JWKS_URL": settings.auth0_jwks_url,
+        "TRUNKLINE_ENCRYPTION_KEYS": settings.encryption_keys.get_secret_value(),
+        "TRUNKLINE_AUTO_MIGRATE": "false",
+        **overrides,
+    }
+    return {**os.environ, **values}
+
+
+@asynccontextmanager
+async def gateway_process(settings: Settings, **overrides: str) -> AsyncIterator[str]:
+    """Another gateway process on the same database (and bus, unless overridden)."""
+    port = spare_port()
+    url = f"http://127.0.0.1:{port}"
+    process = await asyncio.create_subprocess_exec(
+        *[
+            sys.executable,
+            "-m",
+            "trunkline.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=_environment(settings, TRUNKLINE_PUBLIC_URL=url, **overrides),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=url) as http, asyncio.timeout(START_SECONDS):
+            while True:  # a child process offers nothing to await: poll its health endpoint
+                if process.returncode is not None:
+                    raise RuntimeError(f"trunkline serve exited with {process.returncode}")
+                try:
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()

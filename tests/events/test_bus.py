@@ -1,0 +1,102 @@
+"""The bus: fan-out to bounded queues, slow subscribers dropped, the Redis listener reconnecting."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as redis
+
+from tests.conftest import Backend
+from tests.events.processes import redis_server
+from trunkline.events import RESYNC, Bus, RedisBus, SubscriberDropped, create_bus
+
+
+@pytest.fixture
+async def bus(backend: Backend) -> AsyncIterator[Bus]:
+    """The backend's bus (Redis on services, in-process on embedded), with small queues."""
+    bus = create_bus(backend.redis_url, prefix=f"bus-test-{uuid.uuid4().hex[:8]}", queue_size=8)
+    await bus.start()
+    if isinstance(bus, RedisBus):
+        await asyncio.wait_for(bus.connected.wait(), 5)
+    yield bus
+    await bus.close()
+
+
+def channel_of(bus: Bus) -> str:
+    prefix = bus._pattern[:-2] if isinstance(bus, RedisBus) else "in-process"
+    return f"{prefix}:tenant:1"
+
+
+async def test_every_subscriber_of_a_channel_gets_each_message_in_order(bus: Bus) -> None:
+    channel = channel_of(bus)
+    subscribers = [bus.subscribe(channel) for _ in range(3)]
+    elsewhere = bus.subscribe(channel + "0")
+
+    for seq in (1, 2):
+        await bus.publish(channel, {"seq": seq})
+    received = [[await s.get(), await s.get()] for s in subscribers]
+
+    assert received == [[{"seq": 1}, {"seq": 2}]] * 3
+    assert elsewhere.pending() == 0
+
+
+async def test_a_stalled_subscriber_is_dropped_without_holding_back_the_others(bus: Bus) -> None:
+    channel = channel_of(bus)
+    stalled = bus.subscribe(channel)
+    reader = bus.subscribe(channel)
+    drops: list[str] = []
+    stalled.on_drop = lambda: drops.append("dropped")
+
+    received = []
+    for seq in range(1, 21):
+        await bus.publish(channel, {"seq": seq})
+        received.append(await reader.get())
+
+    assert received == [{"seq": seq} for seq in range(1, 21)]
+    assert drops == ["dropped"]
+    assert stalled.pending() == 0
+    with pytest.raises(SubscriberDropped):
+        await stalled.get()
+    assert bus.subscriber_count == 1
+
+
+async def test_the_redis_listener_reconnects_and_asks_subscribers_to_backfill() -> None:
+    async with redis_server() as server:
+        bus = RedisBus(server.url, prefix="restart")
+        await bus.start()
+        await asyncio.wait_for(bus.connected.wait(), 5)
+        subscription = bus.subscribe("restart:tenant:1")
+        await bus.publish("restart:tenant:1", {"seq": 1})
+        before = await subscription.get()
+
+        await server.stop()
+        await server.start()
+        after_restart = await asyncio.wait_for(subscription.get(), 10)
+        await bus.publish("restart:tenant:1", {"seq": 2})
+        live_again = await asyncio.wait_for(subscription.get(), 5)
+        await bus.close()
+
+    assert (before, after_restart, live_again) == ({"seq": 1}, RESYNC, {"seq": 2})
+    assert bus.reconnects == 1
+
+
+async def test_redis_connections_stay_constant_however_many_subscribe() -> None:
+    async with redis_server() as server:
+        bus = RedisBus(server.url, prefix="count")
+        await bus.start()
+        await asyncio.wait_for(bus.connected.wait(), 5)
+        observer = redis.Redis.from_url(server.url)
+        await bus.publish("count:tenant:1", {"seq": 0})
+        few = [bus.subscribe("count:tenant:1") for _ in range(10)]
+        with_ten = (await observer.info("clients"))["connected_clients"]
+        many = [bus.subscribe(f"count:tenant:{i % 50}") for i in range(2000)]
+        await bus.publish("count:tenant:1", {"seq": 1})
+        with_thousands = (await observer.info("clients"))["connected_clients"]
+        await observer.aclose()
+        await bus.close()
+
+    assert len(few) + len(many) == 2010
+    assert with_thousands == with_ten == 3  # the listener, the publisher, this observer
