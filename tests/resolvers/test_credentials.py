@@ -159,17 +159,11 @@ async def test_account_already_claimed_by_another_tenant_is_refused(
 async def test_saving_again_without_the_token_keeps_the_stored_one(
     tenant: Tenant, carrier: str
 ) -> None:
-    await tenant.connect_twilio(carrier)
-    assert tenant.account is not None
-    bought = await tenant.buy_any_number()
+    bought = await tenant.connect_twilio_with_a_number(carrier)
 
-    result = await tenant.execute(
-        SAVE_CREDENTIALS,
-        {"input": {"accountSid": tenant.account.account_sid, "fromNumber": bought["phoneNumber"]}},
-        as_="support",
-    )
+    result = await tenant.execute(SETTINGS, as_="support")
 
-    assert result["data"]["saveTwilioCredentials"]["fromNumber"] == bought["phoneNumber"]
+    assert result["data"]["twilioSettings"]["fromNumber"] == bought["phoneNumber"]
 
 
 @pytest.mark.parametrize("roles", [(), ("admin",), ("platform-admin",)])
@@ -301,14 +295,7 @@ async def test_conversations_webhook_of_an_unknown_service_is_a_provider_error(
 async def test_test_sms_is_sent_from_the_configured_number_and_recorded(
     tenant: Tenant, carrier: str
 ) -> None:
-    await tenant.connect_twilio(carrier)
-    assert tenant.account is not None
-    bought = await tenant.buy_any_number()
-    await tenant.execute(
-        SAVE_CREDENTIALS,
-        {"input": {"accountSid": tenant.account.account_sid, "fromNumber": bought["phoneNumber"]}},
-        as_="support",
-    )
+    bought = await tenant.connect_twilio_with_a_number(carrier)
 
     result = await tenant.execute(
         SEND_TEST_SMS, {"to": "+14155550123", "body": "Trunkline test"}, as_="support"
@@ -348,14 +335,7 @@ async def test_test_sms_with_bad_input_is_a_typed_error(
 async def test_test_sms_to_twilios_invalid_magic_number_is_a_provider_error(
     tenant: Tenant, carrier: str
 ) -> None:
-    await tenant.connect_twilio(carrier)
-    assert tenant.account is not None
-    bought = await tenant.buy_any_number()
-    await tenant.execute(
-        SAVE_CREDENTIALS,
-        {"input": {"accountSid": tenant.account.account_sid, "fromNumber": bought["phoneNumber"]}},
-        as_="support",
-    )
+    await tenant.connect_twilio_with_a_number(carrier)
 
     result = await tenant.execute(
         SEND_TEST_SMS, {"to": "+15005550001", "body": "hi"}, as_="support"

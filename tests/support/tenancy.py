@@ -93,6 +93,27 @@ class Tenant:
         assert result["data"]["saveTwilioCredentials"]["__typename"] == "TwilioSettings", result
         return result["data"]["saveTwilioCredentials"]
 
+    async def connect_twilio_with_a_number(self, carrier: str) -> dict[str, Any]:
+        """Connect a new sandbox account, buy a number, and save it as the from number.
+
+        The second save omits the auth token, so it also shows the stored token is kept.
+        """
+        await self.connect_twilio(carrier)
+        assert self.account is not None
+        bought = await self.buy_any_number()
+        result = await self.execute(
+            SAVE_CREDENTIALS,
+            {
+                "input": {
+                    "accountSid": self.account.account_sid,
+                    "fromNumber": bought["phoneNumber"],
+                }
+            },
+            as_="support",
+        )
+        assert result["data"]["saveTwilioCredentials"]["fromNumber"] == bought["phoneNumber"]
+        return bought
+
     async def buy_any_number(self, country: str = "US", **input_: str) -> dict[str, Any]:
         available = await self.execute(AVAILABLE, {"country": country, "first": 5}, as_="admin")
         candidates = [n["phoneNumber"] for n in available["data"]["availableNumbers"]]
