@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import os
 import subprocess
@@ -12,7 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 from twilio.rest import Client
 
-from tests.support.graphql import error_codes
+from tests.support.graphql import error_codes, ws_connect, ws_execute, ws_init
 from tests.support.tenancy import SAVE_CREDENTIALS, Tenant, open_sandbox_account
 from trunkline.models import Message, TwilioSettings
 from trunkline.models import Tenant as TenantRow
@@ -442,3 +444,36 @@ def test_rotate_keys_re_encrypts_every_secret_under_the_newest_key(
 
     assert rotated.stdout.strip() == "re-encrypted 1 secret(s) under the newest key"
     assert readable_with_new_key_only.stdout.strip() == "a" * 32
+
+
+STATUS_FEED = "subscription { activity { kind message { sid status } } }"
+
+
+async def test_test_sms_later_statuses_arrive_on_the_activity_subscription(
+    tenant: Tenant, carrier: str, gateway: str
+) -> None:
+    await tenant.connect_twilio_with_a_number(carrier)
+    async with ws_connect(gateway) as socket:
+        await ws_init(socket, {"Authorization": f"Bearer {tenant.token('admin')}"})
+        await socket.send(
+            json.dumps({"id": "feed", "type": "subscribe", "payload": {"query": STATUS_FEED}})
+        )
+        # A round trip on the same socket: once answered, the subscription above is listening.
+        await ws_execute(socket, "ready", "{ me { orgId } }")
+
+        result = await tenant.execute(
+            SEND_TEST_SMS, {"to": "+14155550123", "body": "status please"}, as_="support"
+        )
+        sid = result["data"]["sendTestSms"]["sid"]
+        statuses = []
+        while "delivered" not in statuses:
+            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+            if message.get("id") != "feed":
+                continue  # the round trip's own `complete`
+            event = message["payload"]["data"]["activity"]
+            assert event["kind"] == "MESSAGE_STATUS"
+            assert event["message"]["sid"] == sid
+            statuses.append(event["message"]["status"])
+
+    # The sandbox posts a callback for each step after `queued`; each reaches the subscriber.
+    assert statuses == ["sending", "sent", "delivered"]
