@@ -35,6 +35,7 @@ from trunkline.schema.pagination import (
     encode_cursor,
     page_size,
 )
+from trunkline.services import available_numbers as inventory
 from trunkline.services import numbers
 from trunkline.services.errors import PhoneNumberNotFound
 
@@ -68,7 +69,7 @@ class NumbersQuery:
     async def supported_countries(self, info: Info) -> list[Country]:
         _, tenant_id = tenant_principal(info)
         found = await query_result(
-            numbers.supported_countries(tenant_id=tenant_id, gateway=info.context.gateway)
+            inventory.supported_countries(tenant_id=tenant_id, gateway=info.context.gateway)
         )
         return [Country(iso_country=c.code, name=c.name, beta=c.beta) for c in found]
 
@@ -85,9 +86,9 @@ class NumbersQuery:
     ) -> list[AvailableNumber]:
         _, tenant_id = tenant_principal(info)
 
-        async def search() -> list[numbers.AvailableNumber]:
+        async def search() -> list[inventory.AvailableNumber]:
             limit = page_size(first, maximum=info.context.settings.max_page_size)
-            query = numbers.NumberSearch(
+            query = inventory.NumberSearch(
                 country=country,
                 number_type=type,  # type: ignore[arg-type]
                 area_code=area_code,
@@ -95,7 +96,7 @@ class NumbersQuery:
                 capabilities=frozenset(capabilities or ()),  # type: ignore[arg-type]
                 limit=limit,
             )
-            return await numbers.available_numbers(
+            return await inventory.available_numbers(
                 tenant_id=tenant_id, search=query, gateway=info.context.gateway
             )
 

@@ -10,7 +10,7 @@ import strawberry
 from trunkline.models import NumberStatus as NumberStatusValue
 from trunkline.models import NumberType as NumberTypeValue
 from trunkline.models import PhoneNumber as PhoneNumberRow
-from trunkline.services import numbers as service
+from trunkline.services import available_numbers as service
 
 NumberStatus = strawberry.enum(NumberStatusValue, name="NumberStatus")
 NumberType = strawberry.enum(NumberTypeValue, name="NumberType")
