@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from tortoise.exceptions import BaseORMException
+from tortoise.queryset import QuerySet
 
 from trunkline.auth.principal import Principal, Role
 from trunkline.models import NumberStatus, NumberType, PhoneNumber
@@ -148,7 +149,7 @@ def _optional_text(value: str | None, field: str, max_length: int) -> str | None
     return validation.text(value, field=field, max_length=max_length, allow_empty=True) or None
 
 
-def visible_numbers(*, tenant_id: int, principal: Principal) -> Any:
+def visible_numbers(*, tenant_id: int, principal: Principal) -> QuerySet[PhoneNumber]:
     """The tenant's numbers this caller may see: all for admins, their own for agents."""
     query = PhoneNumber.filter(tenant_id=tenant_id)
     if not principal.has_role(Role.ADMIN):
