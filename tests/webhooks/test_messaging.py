@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests.webhooks.fixtures import TwilioTenant
-from trunkline.models import ActivityEvent, Message, WebhookReceipt
+from trunkline.models import ActivityEvent, Message, PhoneNumber, WebhookReceipt
 
 MESSAGING = "/webhooks/twilio/messaging"
 STATUS = "/webhooks/twilio/message-status"
@@ -243,8 +243,13 @@ async def test_messaging_service_sid_resolves_the_tenant_for_sender_pools(
 async def test_receiving_number_resolves_the_tenant_without_an_account_sid(
     twilio_tenant: TwilioTenant,
 ) -> None:
+    # A number no other test's tenant holds (sandboxes share one catalogue of numbers).
+    unique = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    await PhoneNumber.create(
+        tenant_id=twilio_tenant.tenant_id, sid="PN" + uuid.uuid4().hex, phone_number=unique
+    )
     sid = message_sid()
-    params = [(k, v) for k, v in inbound(twilio_tenant, sid) if k != "AccountSid"]
+    params = [(k, v) for k, v in inbound(twilio_tenant, sid, To=unique) if k != "AccountSid"]
 
     response = await twilio_tenant.post(MESSAGING, params)
 
