@@ -1,0 +1,327 @@
+"""What the benchmarks share: a private PostgreSQL database and redis-server, gateway processes,
+a tenant with a number, signed webhooks, and graphql-transport-ws subscribers.
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust; ``BENCH_POSTGRES_URL`` to change) and
+``redis-server`` on PATH. Nothing leaves loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+import redis.asyncio as redis
+import websockets
+from cryptography.fernet import Fernet
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+START_SECONDS = 30.0
+
+
+def spare_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    if not ordered:
+        return {"count": 0}
+    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {
+        "count": len(ordered),
+        "p50_ms": round(cuts[49], 2),
+        "p99_ms": round(cuts[98], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+async def _wait_until(check: Any, what: str) -> None:
+    async with asyncio.timeout(START_SECONDS):
+        while True:  # child processes offer nothing to await: poll
+            try:
+                if await check():
+                    return
+            except (OSError, redis.RedisError):
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
+@asynccontextmanager
+async def redis_server() -> AsyncIterator[str]:
+    port = spare_port()
+    process = await asyncio.create_subprocess_exec(
+        *("redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""),
+        *("--appendonly", "no"),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        await _wait_until(client.ping, "redis-server")
+        yield url
+    finally:
+        await client.aclose()
+        process.terminate()
+        await process.wait()
+
+
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    name = f"trunkline_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@dataclass
+class Deployment:
+    """Settings shared by every gateway process of one benchmark run."""
+
+    database_url: str
+    redis_url: str
+    data_dir: Path
+    dev_secret: str = uuid.uuid4().hex + uuid.uuid4().hex
+    encryption_key: str = Fernet.generate_key().decode()
+    prefix: str = f"bench-{uuid.uuid4().hex[:8]}"
+
+    def environment(self, public_url: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TRUNKLINE_DATABASE_URL": self.database_url,
+            "TRUNKLINE_REDIS_URL": self.redis_url,
+            "TRUNKLINE_DATA_DIR": str(self.data_dir),
+            "TRUNKLINE_DEV_JWT_SECRET": self.dev_secret,
+            "TRUNKLINE_ENCRYPTION_KEYS": self.encryption_key,
+            "TRUNKLINE_BUS_PREFIX": self.prefix,
+            "TRUNKLINE_PUBLIC_URL": public_url,
+            "TRUNKLINE_AUTO_MIGRATE": "true",
+            "TRUNKLINE_MAX_SUBSCRIPTIONS_PER_SOCKET": "100",
+        }
+
+    def token(self, org: str, *, roles: Sequence[str] = ("admin",)) -> str:
+        from trunkline.auth.tokens import mint_dev_token
+
+        return mint_dev_token(
+            self.dev_secret,
+            org_id=org,
+            user_id="auth0|bench",
+            roles=roles,
+            ttl_seconds=3600,
+            roles_claim="https://trunkline.dev/roles",
+        )
+
+
+SERVE = (
+    "import sys, uvicorn; from trunkline.app import create_app; "
+    "uvicorn.run(create_app(), host='127.0.0.1', port=int(sys.argv[1]), log_level='warning', "
+    "access_log=False, ws='websockets-sansio')"
+)
+BARE = (
+    "import sys, uvicorn\n"
+    "async def app(scope, receive, send):\n"
+    "    if scope['type'] != 'http':\n"
+    "        return\n"
+    "    while (await receive()).get('more_body'):\n"
+    "        pass\n"
+    "    await send({'type': 'http.response.start', 'status': 200,\n"
+    "                'headers': [(b'content-type', b'text/xml'), (b'content-length', b'11')]})\n"
+    "    await send({'type': 'http.response.body', 'body': b'<Response/>'})\n"
+    "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[1]), log_level='warning', "
+    "access_log=False)\n"
+)
+
+
+@dataclass
+class Process:
+    url: str
+    process: asyncio.subprocess.Process
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+
+@asynccontextmanager
+async def serve(source: str, environment: dict[str, str] | None = None) -> AsyncIterator[Process]:
+    port = spare_port()
+    url = f"http://127.0.0.1:{port}"
+    env = environment(url) if callable(environment) else environment  # type: ignore[operator]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        source,
+        str(port),
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+
+    async def up() -> bool:
+        if process.returncode is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.close()
+        return True
+
+    try:
+        await _wait_until(up, "server")
+        yield Process(url, process)
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+@asynccontextmanager
+async def gateway(deployment: Deployment) -> AsyncIterator[Process]:
+    async with serve(SERVE, deployment.environment) as process:  # type: ignore[arg-type]
+        yield process
+
+
+@dataclass
+class Tenant:
+    org: str
+    tenant_id: int
+    account_sid: str
+    auth_token: str
+    number: str
+    number_id: int
+
+
+async def create_tenant(deployment: Deployment) -> Tenant:
+    """Rows written through the models (the gateway has migrated the database)."""
+    from tortoise import Tortoise
+
+    from trunkline.models import PhoneNumber, TwilioSettings
+    from trunkline.models import Tenant as TenantRow
+    from trunkline.models.database import open_database
+    from trunkline.services.secrets import SecretBox
+
+    await open_database(deployment.database_url)
+    try:
+        org = f"org_{uuid.uuid4().hex[:10]}"
+        account_sid = "AC" + uuid.uuid4().hex
+        auth_token = uuid.uuid4().hex
+        tenant = await TenantRow.create(org_id=org)
+        await TwilioSettings.create(
+            tenant=tenant,
+            account_sid=account_sid,
+            auth_token_encrypted=SecretBox([deployment.encryption_key]).encrypt(
+                tenant_id=tenant.id, plaintext=auth_token
+            ),
+        )
+        number = await PhoneNumber.create(
+            tenant=tenant,
+            sid="PN" + uuid.uuid4().hex,
+            phone_number=f"+1555{uuid.uuid4().int % 10**7:07d}",
+            sms_enabled=True,
+        )
+    finally:
+        await Tortoise.close_connections()
+    return Tenant(org, tenant.id, account_sid, auth_token, number.phone_number, number.id)
+
+
+def inbound_request(tenant: Tenant, base_url: str, body: str) -> bytes:
+    """A complete signed HTTP/1.1 request for an inbound SMS, ready for a raw socket."""
+    path = "/webhooks/twilio/messaging"
+    sid = "SM" + uuid.uuid4().hex
+    params = {
+        "AccountSid": tenant.account_sid,
+        "MessageSid": sid,
+        "From": "+14155550123",
+        "To": tenant.number,
+        "Body": body,
+        "NumMedia": "0",
+    }
+    signature = RequestValidator(tenant.auth_token).compute_signature(base_url + path, params)
+    content = urlencode(params).encode()
+    host = base_url.removeprefix("http://")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(content)}\r\nX-Twilio-Signature: {signature}\r\n"
+        f"I-Twilio-Idempotency-Token: {uuid.uuid4()}\r\n\r\n"
+    )
+    return head.encode() + content
+
+
+class RawClient:
+    """One keep-alive HTTP/1.1 connection: cheap enough not to be the bottleneck it measures."""
+
+    def __init__(self, base_url: str) -> None:
+        host, port = base_url.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, payload: bytes) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(payload)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await self.reader.readexactly(length)
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+ACTIVITY = "subscription { activity { cursor message { body } } }"
+
+
+async def open_subscriber(
+    base_url: str, token: str, *, operations: int = 1
+) -> websockets.ClientConnection:
+    url = base_url.replace("http://", "ws://") + "/graphql"
+    socket = await websockets.connect(
+        url,
+        subprotocols=["graphql-transport-ws"],
+        open_timeout=30,
+        max_queue=None,  # type: ignore[list-item]
+    )
+    await socket.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    )
+    ack = json.loads(await socket.recv())
+    assert ack["type"] == "connection_ack", ack
+    for index in range(operations):
+        await socket.send(
+            json.dumps({"id": str(index), "type": "subscribe", "payload": {"query": ACTIVITY}})
+        )
+    return socket
+
+
+def now_ms() -> float:
+    return time.time() * 1000.0

@@ -1,0 +1,132 @@
+"""Sustained signed-webhook throughput and p99, against a bare uvicorn endpoint in the same run.
+
+Both servers are single uvicorn processes on loopback, driven by the same keep-alive HTTP/1.1
+clients: first closed-loop at full speed (maximum throughput), then open-loop at half the
+gateway's own maximum (latency). The gateway stores each inbound SMS in PostgreSQL (receipt,
+message, activity) and publishes it on Redis. Targets: >= 25% of the bare endpoint's
+throughput; p99 <= 100 ms at half the gateway's maximum.
+
+    .venv/bin/python bench/webhook_ingest.py [--seconds 5] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import (
+    BARE,
+    Deployment,
+    RawClient,
+    create_tenant,
+    gateway,
+    inbound_request,
+    percentiles,
+    postgres_database,
+    redis_server,
+    serve,
+)
+from bench.webhook_to_subscriber import paced
+
+
+async def saturate(
+    url: str, make: Callable[[], bytes], *, seconds: float, connections: int
+) -> dict[str, float]:
+    """Closed loop: each connection sends its next request as soon as the last is answered."""
+    deadline = time.perf_counter() + seconds
+    done = 0
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal done, errors
+        client = RawClient(url)
+        while time.perf_counter() < deadline:
+            status = await client.request(make())
+            done += 1
+            errors += status != 200
+        await client.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    return {"requests_per_second": round(done / elapsed, 1), "errors": errors}
+
+
+async def steady(
+    url: str, make: Callable[[], bytes], *, rate: float, seconds: float, connections: int
+) -> dict[str, float]:
+    pool: asyncio.Queue[RawClient] = asyncio.Queue()
+    for _ in range(connections):
+        pool.put_nowait(RawClient(url))
+    latencies: list[float] = []
+
+    async def send(index: int) -> None:
+        started = time.perf_counter()
+        client = await pool.get()
+        try:
+            await client.request(make())
+        finally:
+            pool.put_nowait(client)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    await paced(rate, int(rate * seconds), send)
+    while not pool.empty():
+        await pool.get_nowait().close()
+    return {"rate_per_second": rate, **percentiles(latencies)}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    async with serve(BARE) as bare:
+        bare_request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"
+        bare_max = await saturate(
+            bare.url, lambda: bare_request, seconds=args.seconds, connections=args.connections
+        )
+    with tempfile.TemporaryDirectory() as data_dir:
+        async with redis_server() as redis_url, postgres_database() as database_url:
+            deployment = Deployment(database_url, redis_url, Path(data_dir))
+            async with gateway(deployment) as process:
+                tenant = await create_tenant(deployment)
+
+                def make() -> bytes:
+                    return inbound_request(tenant, process.url, "hello")
+
+                gateway_max = await saturate(
+                    process.url, make, seconds=args.seconds, connections=args.connections
+                )
+                half = max(1.0, gateway_max["requests_per_second"] / 2)
+                at_half = await steady(
+                    process.url,
+                    make,
+                    rate=half,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                )
+    ratio = gateway_max["requests_per_second"] / bare_max["requests_per_second"]
+    print(
+        json.dumps(
+            {
+                "benchmark": "webhook_ingest",
+                "bare_endpoint": bare_max,
+                "gateway_max": gateway_max,
+                "gateway_at_half_max": at_half,
+                "throughput_ratio": round(ratio, 3),
+                "meets_target": ratio >= 0.25 and at_half.get("p99_ms", 1e9) <= 100,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
