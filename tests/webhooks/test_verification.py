@@ -187,3 +187,27 @@ async def test_status_for_our_number_from_another_account_is_403(
 
     assert response.status_code == 403
     assert await nothing_stored(twilio_tenant)
+
+
+async def test_a_rotated_auth_token_is_honoured_at_once(
+    twilio_tenant: TwilioTenant, settings: object
+) -> None:
+    from trunkline.models import TwilioSettings
+    from trunkline.services.secrets import secret_box
+
+    first = await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, message_sid()))
+    rotated = "e" * 32
+    await TwilioSettings.filter(tenant_id=twilio_tenant.tenant_id).update(
+        auth_token_encrypted=secret_box(settings).encrypt(  # type: ignore[arg-type]
+            tenant_id=twilio_tenant.tenant_id, plaintext=rotated
+        )
+    )
+    params = inbound(twilio_tenant, message_sid())
+
+    with_new = await twilio_tenant.post(
+        MESSAGING, params, headers=twilio_tenant.signed_headers(MESSAGING, params, token=rotated)
+    )
+    with_old = await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, message_sid()))
+
+    assert (first.status_code, with_new.status_code, with_old.status_code) == (200, 200, 403)
+    assert await Message.filter(tenant_id=twilio_tenant.tenant_id).count() == 2

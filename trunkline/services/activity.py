@@ -14,7 +14,6 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from trunkline.models import ActivityEvent, NumberStatus, PhoneNumber, Tenant, WebhookReceipt
@@ -43,6 +42,8 @@ class ActivityChannel(StrEnum):
 
 
 REPLAY_PAGE = 200
+NEXT_SEQ = "UPDATE tenant SET activity_seq = activity_seq + 1 WHERE id = ? RETURNING activity_seq"
+NEXT_SEQ_POSTGRES = NEXT_SEQ.replace("?", "$1")
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,11 @@ async def append_activity(
 ) -> ActivityNotice:
     """Append one row to the tenant's log. Must run inside the caller's transaction."""
     # The UPDATE takes the tenant row's lock until commit: the next appender waits for us, so
-    # rows commit in seq order and a reader never sees seq N+1 before N.
-    await (
-        Tenant.filter(id=tenant_id).using_db(connection).update(activity_seq=F("activity_seq") + 1)
-    )
-    [seq] = (
-        await Tenant.filter(id=tenant_id)
-        .using_db(connection)
-        .values_list("activity_seq", flat=True)
-    )
+    # rows commit in seq order and a reader never sees seq N+1 before N. One statement, both
+    # dialects (SQLite >= 3.35 and PostgreSQL both have RETURNING).
+    statement = NEXT_SEQ_POSTGRES if connection.capabilities.dialect == "postgres" else NEXT_SEQ
+    rows = await connection.execute_query_dict(statement, [tenant_id])
+    seq = int(rows[0]["activity_seq"])
     row = await ActivityEvent.create(
         tenant_id=tenant_id,
         seq=seq,

@@ -8,6 +8,7 @@ then parses, then hands a typed update to a service. ``GET`` on each route is a 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -207,24 +208,66 @@ ROUTES = (
 )
 
 
+class RecentLookups:
+    """Accounts and numbers found in the last few seconds: webhooks come in bursts per account.
+
+    Only hits are kept, and a cached account whose token fails the signature is looked up again,
+    so a rotated auth token or a newly bought number takes effect at once.
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0, max_entries: int = 10_000) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: dict[tuple[object, ...], tuple[float, object]] = {}
+
+    async def get(
+        self, key: tuple[object, ...], load: Callable[[], Awaitable[object]], *, fresh: bool
+    ) -> object:
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > now and not fresh:
+            return entry[1]
+        value = await load()
+        if value is None:
+            self._entries.pop(key, None)
+            return None
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (now + self.ttl_seconds, value)
+        return value
+
+
+_recent = RecentLookups()
+
+
 async def _account_for(
-    webhook: WebhookRequest, gateway: Gateway, receiving: str | None
+    webhook: WebhookRequest, gateway: Gateway, receiving: str | None, *, fresh: bool
 ) -> TwilioAccount | None:
     box = gateway.secrets
     account_sid = webhook.get("AccountSid")
     if account_sid:
-        account = await twilio_account_by_sid(account_sid=account_sid, box=box)
-        if account is not None:
-            return account
+        found = await _recent.get(
+            ("sid", account_sid),
+            lambda: twilio_account_by_sid(account_sid=account_sid, box=box),
+            fresh=fresh,
+        )
+        if found is not None:
+            return found  # type: ignore[return-value]
     service_sid = webhook.get("MessagingServiceSid")
     if service_sid:
-        account = await twilio_account_by_messaging_service(
-            messaging_service_sid=service_sid, box=box
+        found = await _recent.get(
+            ("service", service_sid),
+            lambda: twilio_account_by_messaging_service(messaging_service_sid=service_sid, box=box),
+            fresh=fresh,
         )
-        if account is not None:
-            return account
+        if found is not None:
+            return found  # type: ignore[return-value]
     if receiving:
-        return await twilio_account_by_number(phone_number=receiving, box=box)
+        return await _recent.get(  # type: ignore[return-value]
+            ("number", receiving),
+            lambda: twilio_account_by_number(phone_number=receiving, box=box),
+            fresh=fresh,
+        )
     return None
 
 
@@ -234,13 +277,21 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
         field = "From"  # an outbound call's number is its caller
     raw_receiving = webhook.get(field)
     receiving = bare_address(raw_receiving) if raw_receiving else None
-    account = await _account_for(webhook, gateway, receiving)
+    account = await _account_for(webhook, gateway, receiving, fresh=False)
+    if account is not None and not webhook.signed_by(account.auth_token):
+        # Perhaps the token was rotated since we cached the account: ask the database.
+        account = await _account_for(webhook, gateway, receiving, fresh=True)
+        if account is not None and not webhook.signed_by(account.auth_token):
+            raise WebhookRejected(403, "bad signature")
     if account is None:
         raise WebhookRejected(403, "unknown account")
-    if not webhook.signed_by(account.auth_token):
-        raise WebhookRejected(403, "bad signature")
+    tenant_id = account.tenant_id
     number = (
-        await tenant_number(tenant_id=account.tenant_id, phone_number=receiving)
+        await _recent.get(
+            ("tenant-number", tenant_id, receiving),
+            lambda: tenant_number(tenant_id=tenant_id, phone_number=receiving),
+            fresh=False,
+        )
         if receiving
         else None
     )
@@ -248,7 +299,7 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
         if not receiving:
             raise WebhookRejected(400, f"missing required field {field}")
         raise WebhookRejected(403, "the receiving number is not the tenant's")
-    return Delivery(webhook=webhook, account=account, number=number)
+    return Delivery(webhook=webhook, account=account, number=number)  # type: ignore[arg-type]
 
 
 async def _publish(gateway: Gateway, ingested: Ingested) -> None:
