@@ -163,7 +163,9 @@ class RedisBus:
                         if not first:
                             self.reconnects += 1
                             logger.info("bus listener resubscribed; subscribers backfill")
-                            self._fanout.resync_all()
+                        # Whatever was published before this subscription took effect (the first
+                        # time too) is in the log: every subscriber reads it from there.
+                        self._fanout.resync_all()
                         first = False
                         delay = RECONNECT_MIN_SECONDS
                     elif kind == "pmessage":

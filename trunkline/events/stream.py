@@ -80,7 +80,10 @@ async def _next(subscription: Subscription, expires_at: datetime) -> object:
     remaining = (expires_at - datetime.now(UTC)).total_seconds()
     if remaining <= 0:
         raise StreamExpired
+    if subscription.pending():
+        return await subscription.get()  # ready: no timer needed (the common case under load)
     try:
-        return await asyncio.wait_for(subscription.get(), remaining)
+        async with asyncio.timeout(remaining):
+            return await subscription.get()
     except TimeoutError:
         raise StreamExpired from None
