@@ -331,6 +331,11 @@ def twilio_webhook_router(gateway: Gateway) -> APIRouter:
                 # Never a 2xx for what we did not store, never a 429: Twilio retries a 5xx.
                 logger.error("webhook %s not stored: %r", route.path, exc)
                 return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
+            except Exception:
+                # The driver's own errors (a refused or dropped connection) reach us untranslated;
+                # whatever it was, the transaction rolled back: ask Twilio to retry.
+                logger.exception("webhook %s not stored", route.path)
+                return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
             await _publish(gateway, ingested)
             return twiml(route.answer) if route.answer else twiml()
 
