@@ -138,7 +138,8 @@ class Deployment:
 SERVE = (
     "import sys, uvicorn; from trunkline.app import create_app; "
     "uvicorn.run(create_app(), host='127.0.0.1', port=int(sys.argv[1]), log_level='warning', "
-    "access_log=False, ws='websockets-sansio')"
+    "access_log=False, ws='websockets-sansio', "
+    "ws_per_message_deflate=sys.argv[2] == 'deflate')"
 )
 BARE = (
     "import sys, uvicorn\n"
@@ -168,7 +169,9 @@ class Process:
 
 
 @asynccontextmanager
-async def serve(source: str, environment: dict[str, str] | None = None) -> AsyncIterator[Process]:
+async def serve(
+    source: str, environment: dict[str, str] | None = None, *, deflate: bool = True
+) -> AsyncIterator[Process]:
     port = spare_port()
     url = f"http://127.0.0.1:{port}"
     env = environment(url) if callable(environment) else environment  # type: ignore[operator]
@@ -177,6 +180,7 @@ async def serve(source: str, environment: dict[str, str] | None = None) -> Async
         "-c",
         source,
         str(port),
+        "deflate" if deflate else "plain",
         env=env,
         cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL,
@@ -198,8 +202,9 @@ async def serve(source: str, environment: dict[str, str] | None = None) -> Async
 
 
 @asynccontextmanager
-async def gateway(deployment: Deployment) -> AsyncIterator[Process]:
-    async with serve(SERVE, deployment.environment) as process:  # type: ignore[arg-type]
+async def gateway(deployment: Deployment, *, deflate: bool = True) -> AsyncIterator[Process]:
+    """A gateway process; ``deflate``: WebSocket permessage-deflate on (uvicorn's default)."""
+    async with serve(SERVE, deployment.environment, deflate=deflate) as process:  # type: ignore[arg-type]
         yield process
 
 

@@ -54,11 +54,17 @@ async def paced(rate: float, count: int, send: object) -> None:
 
 
 async def gateway_latencies(
-    redis_url: str, database_url: str, subscribers: int, rate: float, seconds: float
+    redis_url: str,
+    database_url: str,
+    subscribers: int,
+    rate: float,
+    seconds: float,
+    *,
+    deflate: bool = True,
 ) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as data_dir:
         deployment = Deployment(database_url, redis_url, Path(data_dir))
-        async with gateway(deployment) as process:
+        async with gateway(deployment, deflate=deflate) as process:
             tenant = await create_tenant(deployment)
             token = deployment.token(tenant.org)
             sockets = [await open_subscriber(process.url, token) for _ in range(subscribers)]
@@ -162,11 +168,19 @@ async def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="serve WebSockets without permessage-deflate"
+    )
     args = parser.parse_args()
     async with redis_server() as redis_url, postgres_database() as database_url:
         baseline = await redis_baseline(redis_url, args.subscribers, args.rate, args.seconds)
         measured = await gateway_latencies(
-            redis_url, database_url, args.subscribers, args.rate, args.seconds
+            redis_url,
+            database_url,
+            args.subscribers,
+            args.rate,
+            args.seconds,
+            deflate=not args.no_deflate,
         )
     target = baseline.get("p99_ms", 0) + 25
     print(
@@ -176,6 +190,7 @@ async def main() -> None:
                 "subscribers": args.subscribers,
                 "rate_per_second": args.rate,
                 "seconds": args.seconds,
+                "permessage_deflate": not args.no_deflate,
                 "gateway": measured,
                 "baseline_redis_pubsub": baseline,
                 "target_p99_ms": round(target, 2),
