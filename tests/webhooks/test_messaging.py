@@ -255,3 +255,19 @@ async def test_receiving_number_resolves_the_tenant_without_an_account_sid(
 
     assert response.status_code == 200
     assert (await Message.get(sid=sid)).tenant_id == twilio_tenant.tenant_id  # type: ignore[attr-defined]
+
+
+async def test_concurrent_status_callbacks_of_a_new_message_reach_the_final_state(
+    twilio_tenant: TwilioTenant,
+) -> None:
+    sid = message_sid()
+    order = ["read", "sent", "queued", "delivered"]
+
+    responses = await asyncio.gather(
+        *(twilio_tenant.post(STATUS, status(twilio_tenant, sid, value)) for value in order)
+    )
+
+    assert [r.status_code for r in responses] == [200] * 4
+    message = await Message.get(sid=sid)
+    assert message.status == "read"
+    assert sorted(e["status"] for e in message.status_history) == sorted(order)

@@ -44,6 +44,7 @@ class ActivityChannel(StrEnum):
 REPLAY_PAGE = 200
 NEXT_SEQ = "UPDATE tenant SET activity_seq = activity_seq + 1 WHERE id = ? RETURNING activity_seq"
 NEXT_SEQ_POSTGRES = NEXT_SEQ.replace("?", "$1")
+LOCK_TENANT = "SELECT id FROM tenant WHERE id = $1 FOR UPDATE"
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,9 @@ async def ingest_once(
     """Run ``apply`` in one transaction with the delivery's receipt; a redelivery is a no-op.
 
     The receipt is inserted first: a concurrent duplicate blocks on the unique key until the
-    first commits, then fails, and is answered as a duplicate. Everything or nothing is written.
+    first commits, then fails, and is answered as a duplicate. Then the tenant row is locked
+    (PostgreSQL; SQLite has one writer at a time), so the tenant's deliveries apply one after
+    another. Everything or nothing is written.
     """
     try:
         async with in_transaction() as connection:
@@ -211,6 +214,10 @@ async def ingest_once(
                 tenant_id=tenant_id,
                 using_db=connection,
             )
+            if connection.capabilities.dialect == "postgres":
+                # A tenant's ingestion is serialized from here (the seq increment would lock the
+                # row later anyway): two callbacks about one new message cannot both create it.
+                await connection.execute_query(LOCK_TENANT, [tenant_id])
             notices = await apply(connection)
     except IntegrityError:
         if await WebhookReceipt.exists(provider=provider, idempotency_key=idempotency_key[:255]):
