@@ -96,13 +96,13 @@ async def main() -> None:
     parser.add_argument("--tenant-subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=5)
     parser.add_argument(
-        "--no-deflate", action="store_true", help="serve WebSockets without permessage-deflate"
+        "--deflate", action="store_true", help="serve WebSockets with permessage-deflate"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         async with redis_server() as redis_url, postgres_database() as database_url:
             deployment = Deployment(database_url, redis_url, Path(data_dir))
-            async with gateway(deployment, deflate=not args.no_deflate) as process:
+            async with gateway(deployment, deflate=args.deflate) as process:
                 busy, idle_tenant = await create_tenant(deployment), await create_tenant(deployment)
                 audience, idle = Audience(), Audience()
                 await audience.open(process.url, deployment.token(busy.org), 10)
@@ -140,7 +140,7 @@ async def main() -> None:
             {
                 "benchmark": "fanout",
                 "idle_subscriptions": args.idle,
-                "permessage_deflate": not args.no_deflate,
+                "permessage_deflate": args.deflate,
                 "rss_kib_at_10": rss_before,
                 "rss_kib_at_all": rss_after,
                 "rss_bytes_per_subscription": round(per_subscription),

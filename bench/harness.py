@@ -170,7 +170,7 @@ class Process:
 
 @asynccontextmanager
 async def serve(
-    source: str, environment: dict[str, str] | None = None, *, deflate: bool = True
+    source: str, environment: dict[str, str] | None = None, *, deflate: bool = False
 ) -> AsyncIterator[Process]:
     port = spare_port()
     url = f"http://127.0.0.1:{port}"
@@ -202,8 +202,8 @@ async def serve(
 
 
 @asynccontextmanager
-async def gateway(deployment: Deployment, *, deflate: bool = True) -> AsyncIterator[Process]:
-    """A gateway process; ``deflate``: WebSocket permessage-deflate on (uvicorn's default)."""
+async def gateway(deployment: Deployment, *, deflate: bool = False) -> AsyncIterator[Process]:
+    """A gateway process; ``deflate``: WebSocket permessage-deflate on (off, as ``serve`` runs)."""
     async with serve(SERVE, deployment.environment, deflate=deflate) as process:  # type: ignore[arg-type]
         yield process
 

@@ -169,7 +169,7 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
-        "--no-deflate", action="store_true", help="serve WebSockets without permessage-deflate"
+        "--deflate", action="store_true", help="serve WebSockets with permessage-deflate"
     )
     args = parser.parse_args()
     async with redis_server() as redis_url, postgres_database() as database_url:
@@ -180,7 +180,7 @@ async def main() -> None:
             args.subscribers,
             args.rate,
             args.seconds,
-            deflate=not args.no_deflate,
+            deflate=args.deflate,
         )
     target = baseline.get("p99_ms", 0) + 25
     print(
@@ -190,7 +190,7 @@ async def main() -> None:
                 "subscribers": args.subscribers,
                 "rate_per_second": args.rate,
                 "seconds": args.seconds,
-                "permessage_deflate": not args.no_deflate,
+                "permessage_deflate": args.deflate,
                 "gateway": measured,
                 "baseline_redis_pubsub": baseline,
                 "target_p99_ms": round(target, 2),

@@ -24,7 +24,13 @@ def _serve(args: argparse.Namespace) -> int:
     if "public_url" not in settings.model_fields_set:
         settings.public_url = public_url
     _print_banner(settings, public_url)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        ws_per_message_deflate=settings.ws_compression,
+    )
     return 0
 
 

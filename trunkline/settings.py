@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     max_tokens: int = 2000
     max_page_size: int = 100
     max_subscriptions_per_socket: int = 20
+    ws_compression: bool = Field(
+        default=False,
+        description="permessage-deflate on WebSockets: events are small, and compressing them "
+        "costs CPU per subscriber per event and tens of KB of memory per socket.",
+    )
     subscriber_queue_size: int = Field(
         default=256, description="Bus messages a subscriber may fall behind before it is dropped."
     )

@@ -10,8 +10,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from trunkline.settings import Settings
@@ -32,6 +34,10 @@ def is_unexpected(error: GraphQLError) -> bool:
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories: Strawberry builds fresh extension instances for every operation."""
     extensions: list[Callable[[], SchemaExtension]] = [
+        # Shared LRU caches: thousands of subscriptions with the same document share one parse
+        # and one validation instead of each keeping its own.
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
