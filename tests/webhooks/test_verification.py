@@ -8,7 +8,7 @@ import pytest
 
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, STATUS, inbound, message_sid, status
-from trunkline.models import ActivityEvent, Message, WebhookReceipt
+from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
 
 ROUTES = [
     "/webhooks/twilio/messaging",
@@ -211,3 +211,22 @@ async def test_a_rotated_auth_token_is_honoured_at_once(
 
     assert (first.status_code, with_new.status_code, with_old.status_code) == (200, 200, 403)
     assert await Message.filter(tenant_id=twilio_tenant.tenant_id).count() == 2
+
+
+async def test_number_claimed_by_two_tenants_does_not_resolve_a_sender_pool_webhook(
+    twilio_tenant: TwilioTenant,
+) -> None:
+    # Given: an unknown AccountSid (a sender pool), so the receiving number must name the
+    # tenant, and a second tenant that also holds that number (two Twilio accounts claim it).
+    other = await Tenant.create(org_id=f"org_{uuid.uuid4().hex[:12]}")
+    await PhoneNumber.create(
+        tenant=other, sid="PN" + uuid.uuid4().hex, phone_number=twilio_tenant.number.phone_number
+    )
+    params = inbound(twilio_tenant, message_sid(), AccountSid="AC" + uuid.uuid4().hex)
+
+    # When: the webhook arrives, correctly signed with the first tenant's token.
+    response = await twilio_tenant.post(MESSAGING, params)
+
+    # Then: the gateway will not guess which tenant it is for.
+    assert response.status_code == 403
+    assert await nothing_stored(twilio_tenant)

@@ -77,15 +77,19 @@ async def twilio_account_by_messaging_service(
 
 
 async def twilio_account_by_number(*, phone_number: str, box: SecretBox) -> TwilioAccount | None:
-    """The tenant that holds ``phone_number`` (E.164) now; released numbers belong to nobody."""
-    number = (
+    """The tenant that holds ``phone_number`` (E.164) now; released numbers belong to nobody.
+
+    A number held by two tenants at once (possible only across Twilio accounts that both claim
+    it, e.g. two sandboxes) resolves to nobody: traffic is never guessed into a tenant.
+    """
+    holders = (
         await PhoneNumber.filter(phone_number=phone_number)
         .exclude(status=NumberStatus.RELEASED)
-        .first()
+        .limit(2)
     )
-    if number is None:
+    if len(holders) != 1:
         return None
-    return await twilio_account_for_tenant(tenant_id=number.tenant_id, box=box)  # type: ignore[attr-defined]
+    return await twilio_account_for_tenant(tenant_id=holders[0].tenant_id, box=box)  # type: ignore[attr-defined]
 
 
 def mask_account_sid(account_sid: str) -> str:
