@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -32,17 +33,24 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """Factories: Strawberry builds fresh extension instances for every operation."""
-    extensions: list[Callable[[], SchemaExtension]] = [
+    """Factories: Strawberry builds fresh extension instances for every operation.
+
+    The validation rules are built once per schema, not per operation: the limiters make a new
+    rule class each time they are constructed, which would defeat the validation cache (keyed by
+    the rules) and leave every live subscription holding classes of its own.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if not settings.is_development:
+        rules.extend(DisableIntrospection().validation_rules)
+    return [
         # Shared LRU caches: thousands of subscriptions with the same document share one parse
         # and one validation instead of each keeping its own.
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
     ]
-    if not settings.is_development:
-        extensions.append(DisableIntrospection)
-    return extensions
