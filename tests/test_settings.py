@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from trunkline.settings import Settings, SettingsError
+from trunkline.settings import Settings
 
 ISSUER = "https://example.eu.auth0.com/"
 
@@ -89,8 +89,3 @@ def test_production_refuses_generated_encryption_keys() -> None:
 def test_issuer_without_trailing_slash_is_refused_at_start_up() -> None:
     with pytest.raises(ValidationError, match="must end with '/'"):
         _production(auth0_issuer=ISSUER.rstrip("/"))
-
-
-def test_settings_error_is_a_value_error() -> None:
-    # pydantic reports ValueErrors raised in validators as ValidationErrors with our message.
-    assert issubclass(SettingsError, ValueError)

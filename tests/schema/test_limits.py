@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from graphql import GraphQLError
 
-from tests.support.graphql import GraphQLClient, error_codes
+from tests.support.graphql import GraphQLClient
 from tests.support.identity import IdentityProvider
 from trunkline.schema.limits import is_unexpected
 from trunkline.schema.root import build_schema
@@ -123,9 +123,3 @@ def test_only_unexpected_exceptions_are_masked() -> None:
     assert is_unexpected(unexpected) is True
     assert is_unexpected(deliberate) is False
     assert is_unexpected(validation) is False
-
-
-async def test_error_codes_helper_reads_extensions(graphql: GraphQLClient) -> None:
-    result = await graphql.execute("{ me { orgId } }")
-
-    assert error_codes(result) == ["UNAUTHENTICATED"]

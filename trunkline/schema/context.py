@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.fastapi import BaseContext
@@ -20,7 +20,6 @@ class Context(BaseContext):
 
     gateway: Gateway
     principal: Principal | None = None
-    loaders: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()

@@ -13,6 +13,7 @@ from trunkline.models import Channel, Direction, Message, NumberStatus, PhoneNum
 from trunkline.services import validation
 from trunkline.services.callbacks import Callback, callback_url
 from trunkline.services.errors import Conflict, InvalidInput, ProviderFailure, TwilioNotConfigured
+from trunkline.services.messages import history_entry
 from trunkline.services.secrets import SecretBox
 from trunkline.twilio import ProviderError, provider_errors
 
@@ -273,13 +274,9 @@ async def send_test_sms(
             "counterpart": to,
             "body": body,
             "status": sent.status or "queued",
-            "status_history": [{"status": sent.status or "queued", "at": _now_iso()}],
+            "status_history": [history_entry(sent.status or "queued", applied=True)],
             "number_id": number.id if number else None,
             "user_id": user_id,
         },
     )
     return message
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat()

@@ -102,7 +102,7 @@ def message_snapshot(message: Message) -> dict[str, Any]:
     }
 
 
-def _history_entry(status: str, *, applied: bool) -> dict[str, Any]:
+def history_entry(status: str, *, applied: bool) -> dict[str, Any]:
     return {"status": status, "at": datetime.now(UTC).isoformat(), "applied": applied}
 
 
@@ -132,7 +132,7 @@ async def ingest_inbound_message(
             body=message.body,
             media=[{"url": m.url, "content_type": m.content_type} for m in message.media],
             status="received",
-            status_history=[_history_entry("received", applied=True)],
+            status_history=[history_entry("received", applied=True)],
             num_segments=message.num_segments,
             number_id=number.id,
             using_db=connection,
@@ -181,7 +181,7 @@ async def ingest_message_status(
                 to_address=update.to_address,
                 counterpart=update.to_address,
                 status=update.status,
-                status_history=[_history_entry(update.status, applied=True)],
+                status_history=[history_entry(update.status, applied=True)],
                 error_code=update.error_code,
                 number_id=number.id if number else None,
                 using_db=connection,
@@ -190,7 +190,7 @@ async def ingest_message_status(
             applied = status_supersedes(update.status, row.status)
             row.status_history = [
                 *(row.status_history or []),
-                _history_entry(update.status, applied=applied),
+                history_entry(update.status, applied=applied),
             ]
             fields = ["status_history", "updated_at"]
             if applied:
