@@ -39,7 +39,8 @@ async def test_every_subscriber_of_a_channel_gets_each_message_in_order(bus: Bus
         await bus.publish(channel, {"seq": seq})
     received = [[await s.get(), await s.get()] for s in subscribers]
 
-    assert received == [[{"seq": 1}, {"seq": 2}]] * 3
+    assert [[m.data for m in r] for r in received] == [[{"seq": 1}, {"seq": 2}]] * 3
+    assert all(r[0] is received[0][0] for r in received)  # one message object for all
     assert elsewhere.pending() == 0
 
 
@@ -55,7 +56,7 @@ async def test_a_stalled_subscriber_is_dropped_without_holding_back_the_others(b
         await bus.publish(channel, {"seq": seq})
         received.append(await reader.get())
 
-    assert received == [{"seq": seq} for seq in range(1, 21)]
+    assert [m.data for m in received] == [{"seq": seq} for seq in range(1, 21)]
     assert drops == ["dropped"]
     assert stalled.pending() == 0
     with pytest.raises(SubscriberDropped):
@@ -79,7 +80,7 @@ async def test_the_redis_listener_reconnects_and_asks_subscribers_to_backfill() 
         live_again = await asyncio.wait_for(subscription.get(), 5)
         await bus.close()
 
-    assert (before, after_restart, live_again) == ({"seq": 1}, RESYNC, {"seq": 2})
+    assert (before.data, after_restart, live_again.data) == ({"seq": 1}, RESYNC, {"seq": 2})
     assert bus.reconnects == 1
 
 

@@ -44,8 +44,8 @@ async def test_a_seq_that_jumps_ahead_is_filled_from_the_log_and_the_late_one_sk
     yielded.append(await anext(stream))
     await stream.aclose()
 
-    assert [n.seq for n in yielded] == [1, 2, 3]
-    assert [n.payload["sid"] for n in yielded] == sids
+    assert [n.notice.seq for n in yielded] == [1, 2, 3]
+    assert [n.notice.payload["sid"] for n in yielded] == sids
     assert bus.subscriber_count == 0
 
 

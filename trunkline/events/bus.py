@@ -20,6 +20,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from trunkline.events.fanout import Fanout, Subscription
+from trunkline.events.shared import SharedNotice
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class InProcessBus:
         return None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        self._fanout.deliver(channel, message)
+        self._fanout.deliver(channel, SharedNotice(message))
 
     def subscribe(self, channel: str) -> Subscription:
         return self._fanout.subscribe(channel)
@@ -190,7 +191,7 @@ class RedisBus:
             logger.warning("ignored a malformed bus message on %s", channel)
             return
         if isinstance(data, dict):
-            self._fanout.deliver(channel, data)
+            self._fanout.deliver(channel, SharedNotice(data))
 
 
 def create_bus(

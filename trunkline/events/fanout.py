@@ -11,7 +11,9 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
+
+from trunkline.events.shared import SharedNotice
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +24,15 @@ class _Resync:
 
 
 RESYNC: Final = _Resync()
-BusItem = dict[str, Any] | _Resync
+BusItem = SharedNotice | _Resync
 
 
 class SubscriberDropped(Exception):
     """The subscriber fell behind by more than its queue holds."""
+
+
+class StreamExpired(Exception):
+    """The subscriber's credentials expired: the stream ends."""
 
 
 class Subscription:
@@ -37,9 +43,25 @@ class Subscription:
         self.maxsize = maxsize
         self.dropped = False
         self.on_drop: Callable[[], None] | None = None
+        self.expired = False
         self._fanout = fanout
         self._items: deque[BusItem] = deque()
         self._ready = asyncio.Event()
+        self._expiry: asyncio.TimerHandle | None = None
+
+    def expire_after(self, seconds: float) -> None:
+        """End the subscription (:meth:`get` raises :class:`StreamExpired`) in ``seconds``.
+
+        One timer for the subscription's life, rather than a timeout around every wait.
+        """
+        if seconds <= 0:
+            self._expire()
+        else:
+            self._expiry = asyncio.get_running_loop().call_later(seconds, self._expire)
+
+    def _expire(self) -> None:
+        self.expired = True
+        self._ready.set()
 
     def offer(self, item: BusItem) -> None:
         """Queue ``item`` without waiting; a full queue drops the subscriber."""
@@ -64,18 +86,29 @@ class Subscription:
             self.on_drop()
 
     async def get(self) -> BusItem:
-        """The next message (a dict) or ``RESYNC``. Raises :class:`SubscriberDropped`."""
-        while not self._items:
+        """The next message or ``RESYNC``.
+
+        Raises:
+            StreamExpired: once the subscription expired (before anything still queued).
+            SubscriberDropped: when it fell too far behind.
+        """
+        while True:
+            if self.expired:
+                raise StreamExpired
+            if self._items:
+                return self._items.popleft()
             if self.dropped:
                 raise SubscriberDropped(self.channel)
             self._ready.clear()
             await self._ready.wait()
-        return self._items.popleft()
 
     def pending(self) -> int:
         return len(self._items)
 
     def close(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
         self._fanout.remove(self)
 
 
@@ -99,7 +132,8 @@ class Fanout:
         if not subscribers:
             del self._channels[subscription.channel]
 
-    def deliver(self, channel: str, message: dict[str, Any]) -> None:
+    def deliver(self, channel: str, message: SharedNotice) -> None:
+        """Queue ``message`` for the channel's subscribers: one object for all, parsed once."""
         # A copy of the set: a subscriber dropped mid-loop removes itself.
         for subscription in list(self._channels.get(channel, ())):
             subscription.offer(message)

@@ -5,26 +5,25 @@ messages are drained, skipping every ``seq`` already seen. A live ``seq`` that j
 message lost by the bus, or published out of order by another instance) and ``RESYNC`` (the
 listener reconnected) are both answered by reading the log again after the last ``seq`` seen:
 a tenant's activity commits in ``seq`` order, so the log holds everything up to what arrived.
+
+Live messages are yielded as the :class:`SharedNotice` every local subscriber received, so what
+subscribers derive from one is derived once; a backfilled row gets a wrapper of its own.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from trunkline.events.bus import Bus
-from trunkline.events.fanout import RESYNC, Subscription
-from trunkline.services.activity import (
-    ActivityNotice,
-    activity_after,
-    activity_channel_name,
-    latest_seq,
-)
+from trunkline.events.fanout import RESYNC, StreamExpired, Subscription
+from trunkline.events.shared import SharedNotice
+from trunkline.services.activity import activity_after, activity_channel_name, latest_seq
 
+__all__ = ["StreamExpired", "activity_stream"]
 
-class StreamExpired(Exception):
-    """The subscriber's credentials expired: the stream ends."""
+logger = logging.getLogger(__name__)
 
 
 async def activity_stream(
@@ -34,16 +33,16 @@ async def activity_stream(
     tenant_id: int,
     after_seq: int | None,
     expires_at: datetime,
-    accepts: Callable[[ActivityNotice], bool] = lambda notice: True,
     on_subscribed: Callable[[Subscription], None] | None = None,
-) -> AsyncIterator[ActivityNotice]:
-    """The tenant's activity after ``after_seq`` (None: from now), as far as ``accepts`` allows.
+) -> AsyncIterator[SharedNotice]:
+    """The tenant's activity after ``after_seq`` (None: from now).
 
     Raises:
         StreamExpired: at ``expires_at``.
         SubscriberDropped: when the subscriber fell too far behind the bus.
     """
     subscription = bus.subscribe(activity_channel_name(prefix, tenant_id))
+    subscription.expire_after((expires_at - datetime.now(UTC)).total_seconds())
     if on_subscribed is not None:
         on_subscribed(subscription)
     try:
@@ -54,36 +53,25 @@ async def activity_stream(
                 page = await activity_after(tenant_id=tenant_id, after_seq=last)
                 for notice in page:
                     last = notice.seq
-                    if accepts(notice):
-                        yield notice
+                    yield SharedNotice.of(notice)
                 if not page:
                     break
             # Live, until the next gap.
             while True:
-                item = await _next(subscription, expires_at)
+                item = await subscription.get()
                 if item is RESYNC:
                     break
-                assert isinstance(item, dict)
-                notice = ActivityNotice.from_wire(item)
-                if notice.seq <= last:
+                assert isinstance(item, SharedNotice)
+                try:
+                    seq = item.notice.seq
+                except (KeyError, ValueError, TypeError):
+                    logger.warning("ignored a bus message that is not an activity notice")
                     continue
-                if notice.seq > last + 1:
+                if seq <= last:
+                    continue
+                if seq > last + 1:
                     break
-                last = notice.seq
-                if accepts(notice):
-                    yield notice
+                last = seq
+                yield item
     finally:
         subscription.close()
-
-
-async def _next(subscription: Subscription, expires_at: datetime) -> object:
-    remaining = (expires_at - datetime.now(UTC)).total_seconds()
-    if remaining <= 0:
-        raise StreamExpired
-    if subscription.pending():
-        return await subscription.get()  # ready: no timer needed (the common case under load)
-    try:
-        async with asyncio.timeout(remaining):
-            return await subscription.get()
-    except TimeoutError:
-        raise StreamExpired from None

@@ -11,8 +11,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -21,17 +22,21 @@ from starlette.websockets import WebSocket, WebSocketState
 from trunkline.auth.permissions import IsAuthenticated, require_principal
 from trunkline.auth.principal import Principal, Role
 from trunkline.events import SubscriberDropped, Subscription
+from trunkline.events.shared import SharedNotice
 from trunkline.events.stream import StreamExpired, activity_stream
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
 from trunkline.schema.context import Info
 from trunkline.schema.messages import Message
+from trunkline.schema.sharing import SharedEvent
 from trunkline.services import activity as service
 from trunkline.services.activity import ActivityNotice
 from trunkline.services.calls import call_snapshot, get_call
 from trunkline.services.messages import get_message, message_snapshot
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 EXPIRED_CLOSE = (4403, "Forbidden: the token or session expired")
 DROPPED_CLOSE = (1013, "Subscriber fell behind; resubscribe with `after`")
@@ -116,9 +121,22 @@ class _SocketCloser:
         subscription.on_drop = dropped
 
 
+def _shared(item: SharedNotice, kind: str, build: Callable[[ActivityNotice], T]) -> T:
+    """The event object built from ``item`` once for every subscriber, wrapped for sharing.
+
+    The schema's executor unwraps :class:`SharedEvent` and executes each distinct selection of
+    it once; the cast keeps the resolvers' declared types, which are what clients receive.
+    """
+    key = ("event", kind)
+    value = item.memo.get(key)
+    if value is None:
+        value = item.memo[key] = build(item.notice)
+    return cast(T, SharedEvent(value, item.memo))
+
+
 async def _notices(
     info: Info, *, tenant_id: int, after_seq: int | None
-) -> AsyncIterator[ActivityNotice]:
+) -> AsyncIterator[SharedNotice]:
     """The tenant's stream, ending (and closing the socket) at expiry or when dropped."""
     principal = require_principal(info)
     gateway = info.context.gateway
@@ -132,14 +150,22 @@ async def _notices(
         on_subscribed=closer.attach,
     )
     try:
-        async for notice in stream:
-            yield notice
+        async for item in stream:
+            yield item
     except StreamExpired:
         await _close_socket(info, *EXPIRED_CLOSE)
     except SubscriberDropped:
         await _close_socket(info, *DROPPED_CLOSE)
     finally:
         await stream.aclose()
+
+
+def _message_of(notice: ActivityNotice) -> Message:
+    return Message.from_snapshot(notice.payload)
+
+
+def _call_of(notice: ActivityNotice) -> Call:
+    return Call.from_snapshot(notice.payload, tenant_id=notice.tenant_id)
 
 
 @strawberry.type
@@ -169,14 +195,15 @@ class ActivitySubscription:
         if only_number is not None and not await visibility.allows_number(only_number):
             raise _not_found("Number")
         wanted = {channel.value for channel in channels} if channels else None
-        async for notice in _notices(info, tenant_id=tenant_id, after_seq=after_seq):
+        async for item in _notices(info, tenant_id=tenant_id, after_seq=after_seq):
+            notice = item.notice
             if only_number is not None and notice.number_id != only_number:
                 continue
             if wanted is not None and notice.channel not in wanted:
                 continue
             if not await visibility.allows_number(notice.number_id):
                 continue
-            yield ActivityEvent.of(notice)
+            yield _shared(item, "activity", ActivityEvent.of)
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
@@ -191,9 +218,10 @@ class ActivitySubscription:
         if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
             raise _not_found("Message")
         yield Message.from_snapshot(message_snapshot(row))
-        async for notice in _notices(info, tenant_id=tenant_id, after_seq=since):
+        async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
+            notice = item.notice
             if notice.entity_type == "message" and notice.entity_id == message_id:
-                yield Message.from_snapshot(notice.payload)
+                yield _shared(item, "message", _message_of)
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
@@ -208,6 +236,7 @@ class ActivitySubscription:
         if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
             raise _not_found("Call")
         yield Call.from_snapshot(call_snapshot(row), tenant_id=tenant_id)
-        async for notice in _notices(info, tenant_id=tenant_id, after_seq=since):
+        async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
+            notice = item.notice
             if notice.entity_type == "call" and notice.entity_id == call_id:
-                yield Call.from_snapshot(notice.payload, tenant_id=tenant_id)
+                yield _shared(item, "call", _call_of)

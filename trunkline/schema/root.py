@@ -10,6 +10,7 @@ from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuer
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.schema.limits import schema_extensions
+from trunkline.schema.sharing import SharingExecutor
 from trunkline.settings import Settings
 
 
@@ -35,6 +36,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=schema_extensions(settings),
+        # Identical subscriptions share one execution per event (see schema/sharing.py).
+        execution_context_class=SharingExecutor,
         config=StrawberryConfig(disable_field_suggestions=not settings.is_development),
     )
 

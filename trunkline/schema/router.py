@@ -19,6 +19,7 @@ from trunkline.auth.errors import AuthenticationError
 from trunkline.gateway import Gateway
 from trunkline.schema.context import Context
 from trunkline.schema.root import build_schema
+from trunkline.schema.sharing import encode_message
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=10),
             max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
         )
+
+    def encode_json(self, data: object) -> str | bytes:
+        # A subscription result shared by identical subscriptions was encoded once: each
+        # subscription's message only wraps it in its own id.
+        encoded = encode_message(data)
+        return encoded if encoded is not None else super().encode_json(data)
 
     async def _context_for(self, connection: HTTPConnection) -> Context:
         context = Context(gateway=self.gateway)

@@ -1,0 +1,163 @@
+"""One GraphQL execution per distinct subscription event result, shared by identical subscriptions.
+
+Strawberry executes each subscription event for each subscriber (graphql-core's per-event
+execution), then encodes each result for each subscriber. A subscription resolver may instead
+yield a :class:`SharedEvent`: the event object together with the memo of the bus message every
+local subscriber received. :class:`SharingExecutor` then executes the selection once per distinct
+:func:`result key <SharingExecutor.result_key>` and keeps the result, its data already
+JSON-encoded, in that memo; :func:`encode_message` splices the encoded data into each
+subscription's own ``next`` message. Filtering (who may see the event) happens before the
+resolver yields, per subscription; protocol handling, errors and masking stay strawberry's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Hashable
+from typing import Any
+
+from graphql import ExecutionResult
+from graphql.execution import Executor
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+RESULT = "result"  # the memo namespace of rendered results
+
+
+class SharedEvent:
+    """What a subscription resolver yields to share its event's result with identical ones.
+
+    ``memo`` belongs to the bus message (every local subscriber of it holds the same dict), so a
+    result kept there lives exactly as long as the message is still being delivered.
+    """
+
+    __slots__ = ("memo", "value")
+
+    def __init__(self, value: object, memo: dict[Hashable, Any]) -> None:
+        self.value = value
+        self.memo = memo
+
+
+class RenderedData(dict[str, Any]):
+    """A result's ``data``, with its JSON encoding made once for every subscriber."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(data)
+        self.json = json.dumps(data, separators=(",", ":"))
+
+
+def encode_message(message: object) -> str | None:
+    """A ``next`` message carrying :class:`RenderedData`, encoded by splicing; else None.
+
+    Equal to ``json.dumps(message, separators=(",", ":"))``, what strawberry's views send.
+    """
+    if type(message) is not dict or message.get("type") != "next" or len(message) != 3:
+        return None
+    payload = message.get("payload")
+    if type(payload) is not dict or len(payload) != 1:
+        return None
+    data = payload.get("data")
+    if type(data) is not RenderedData:
+        return None
+    operation_id = json.dumps(message["id"])
+    return f'{{"id":{operation_id},"type":"next","payload":{{"data":{data.json}}}}}'
+
+
+def _rendered(result: ExecutionResult) -> ExecutionResult:
+    # A result with errors is shared as it is: strawberry masks and reports errors per
+    # subscriber on its own copy of the list, and sends them in full.
+    if result.errors or result.data is None or result.extensions:
+        return result
+    return ExecutionResult(RenderedData(result.data))
+
+
+async def _rendered_later(result: Awaitable[ExecutionResult]) -> ExecutionResult:
+    return _rendered(await result)
+
+
+async def _awaited(shared: asyncio.Future[ExecutionResult]) -> ExecutionResult:
+    # Shielded: a subscriber cancelled mid-wait must not cancel the others' execution.
+    return await asyncio.shield(shared)
+
+
+def _retrieve(task: asyncio.Future[ExecutionResult]) -> None:
+    # Every waiter may be gone: read the exception so asyncio does not log it as lost.
+    if not task.cancelled():
+        task.exception()
+
+
+def _frozen(value: object) -> Hashable:
+    """A hashable equivalent of coerced variable values (lists and input objects included)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    hash(value)  # TypeError for anything else unhashable: the operation is not shared
+    return value  # type: ignore[return-value]
+
+
+class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, executing a :class:`SharedEvent` once per result key."""
+
+    _memo: dict[Hashable, Any] | None = None
+    _key: Hashable | None = None
+    _operation_key: tuple[Hashable, ...] | None = None
+
+    def result_key(self) -> Hashable | None:
+        """Everything of this subscription a per-event result can depend on; None: unshared.
+
+        The operation (identical documents share one parsed object through the parser cache;
+        the key holds it, so its id is never reused while the key lives), the coerced variables,
+        and the principal's tenant and roles: no field below a subscription root reads anything
+        else of the caller or the connection. A field that does must add it here.
+        """
+        if self._operation_key is None:
+            principal = getattr(self.context_value, "principal", None)
+            if principal is None:
+                self._operation_key = ()
+            else:
+                try:
+                    variables = _frozen(self.variable_values.coerced)
+                except TypeError:
+                    self._operation_key = ()
+                else:
+                    self._operation_key = (
+                        RESULT,
+                        self.operation,
+                        variables,
+                        principal.tenant_id,
+                        principal.roles,
+                    )
+        return self._operation_key or None
+
+    def build_per_event_executor(self, payload: Any) -> Executor:
+        if type(payload) is not SharedEvent:
+            return super().build_per_event_executor(payload)
+        key = self.result_key()
+        executor = super().build_per_event_executor(payload.value)
+        if key is not None:
+            assert isinstance(executor, SharingExecutor)
+            executor._memo = payload.memo
+            executor._key = key
+        return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        memo = self._memo
+        if memo is None:
+            return super().execute_operation(serially)
+        shared = memo.get(self._key)
+        if shared is None:
+            result = super().execute_operation(serially)
+            if self.is_awaitable(result):
+                # In flight: identical subscriptions arriving meanwhile wait for this one.
+                task = asyncio.ensure_future(_rendered_later(result))
+                task.add_done_callback(_retrieve)
+                shared = task
+            else:
+                shared = _rendered(result)
+            memo[self._key] = shared
+        if isinstance(shared, asyncio.Future):
+            return _awaited(shared)
+        return shared
