@@ -13,6 +13,7 @@ from trunkline.gateway import Gateway
 from trunkline.health import health_router
 from trunkline.models.database import apply_migrations, close_database, open_database
 from trunkline.schema.router import GatewayGraphQLRouter
+from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
 from trunkline.webhooks import twilio_webhook_router
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     gateway = Gateway.from_settings(settings)
     sandbox_app = _sandbox_app(settings) if settings.sandbox else None
+    ingestion = IngestionWriter()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await apply_migrations(database_url)
             await open_database(database_url)
             stack.push_async_callback(close_database)
+            await ingestion.start()
+            stack.push_async_callback(ingestion.stop)  # writes what waits, before the close
             await gateway.bus.start()
             stack.push_async_callback(gateway.aclose)
             if sandbox_app is not None:
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.is_development else None,
     )
     app.state.gateway = gateway
+    app.state.ingestion = ingestion
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,
@@ -66,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(GatewayGraphQLRouter(gateway), prefix="/graphql")
     app.include_router(health_router(gateway))
-    app.include_router(twilio_webhook_router(gateway))
+    app.include_router(twilio_webhook_router(gateway, ingestion))
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)
     return app

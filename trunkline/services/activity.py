@@ -7,16 +7,16 @@ commits in ``seq`` order and holds no holes: once ``seq`` N is visible, every se
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from trunkline.models import ActivityEvent, NumberStatus, PhoneNumber, Tenant, WebhookReceipt
+from trunkline.models import ActivityEvent, NumberStatus, PhoneNumber, Tenant
 
 
 class ActivityKind(StrEnum):
@@ -42,9 +42,21 @@ class ActivityChannel(StrEnum):
 
 
 REPLAY_PAGE = 200
-NEXT_SEQ = "UPDATE tenant SET activity_seq = activity_seq + 1 WHERE id = ? RETURNING activity_seq"
-NEXT_SEQ_POSTGRES = NEXT_SEQ.replace("?", "$1")
-LOCK_TENANT = "SELECT id FROM tenant WHERE id = $1 FOR UPDATE"
+RESERVE_SEQS = (
+    "UPDATE tenant SET activity_seq = activity_seq + ? WHERE id = ? RETURNING activity_seq"
+)
+INSERT_ACTIVITY_POSTGRES = (
+    "INSERT INTO activity_event "
+    "(tenant_id, seq, kind, entity_type, entity_id, number_id, payload, created_at) "
+    "SELECT t, s, k, e, i, n, p::jsonb, $8 FROM unnest("
+    "$1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[]"
+    ") AS u(t, s, k, e, i, n, p)"
+)
+INSERT_ACTIVITY_SQLITE = (
+    "INSERT INTO activity_event "
+    "(tenant_id, seq, kind, entity_type, entity_id, number_id, payload, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,93 @@ def activity_channel_name(prefix: str, tenant_id: int) -> str:
     return f"{prefix}:tenant:{tenant_id}"
 
 
+@dataclass(frozen=True)
+class ActivityDraft:
+    """An activity row before its seq: the batch allocates seqs for all its drafts at once."""
+
+    tenant_id: int
+    kind: ActivityKind
+    entity_type: str
+    entity_id: int
+    number_id: int | None
+    payload: dict[str, Any]
+
+
+def _reserve_seqs_statement(dialect: str) -> str:
+    if dialect == "postgres":
+        return RESERVE_SEQS.replace("?", "$1", 1).replace("?", "$2", 1)
+    return RESERVE_SEQS
+
+
+async def append_activities(
+    drafts: Sequence[ActivityDraft], *, connection: BaseDBAsyncClient
+) -> list[ActivityNotice]:
+    """Append ``drafts`` to their tenants' logs, in order. Must run inside the caller's transaction.
+
+    Each tenant's seqs are reserved in one statement (``activity_seq + n``), whose row lock is
+    held until commit: the next appender waits for us, so rows commit in seq order and a reader
+    never sees seq N+1 before N. SQLite (>= 3.35) and PostgreSQL both have RETURNING.
+    """
+    if not drafts:
+        return []
+    dialect = connection.capabilities.dialect
+    counts: dict[int, int] = {}
+    for draft in drafts:
+        counts[draft.tenant_id] = counts.get(draft.tenant_id, 0) + 1
+    next_seq: dict[int, int] = {}
+    statement = _reserve_seqs_statement(dialect)
+    for tenant_id, count in counts.items():
+        rows = await connection.execute_query_dict(statement, [count, tenant_id])
+        next_seq[tenant_id] = int(rows[0]["activity_seq"]) - count + 1
+    notices: list[ActivityNotice] = []
+    for draft in drafts:
+        seq = next_seq[draft.tenant_id]
+        next_seq[draft.tenant_id] = seq + 1
+        notices.append(
+            ActivityNotice(
+                tenant_id=draft.tenant_id,
+                seq=seq,
+                kind=draft.kind.value,
+                entity_type=draft.entity_type,
+                entity_id=draft.entity_id,
+                number_id=draft.number_id,
+                payload=draft.payload,
+            )
+        )
+    await _insert_activity_rows(notices, connection=connection)
+    return notices
+
+
+async def _insert_activity_rows(
+    notices: list[ActivityNotice], *, connection: BaseDBAsyncClient
+) -> None:
+    now = datetime.now(UTC)
+    payloads = [json.dumps(notice.payload, separators=(",", ":")) for notice in notices]
+    if connection.capabilities.dialect == "postgres":
+        # One statement whatever the batch size: asyncpg prepares it once per connection.
+        await connection.execute_query(
+            INSERT_ACTIVITY_POSTGRES,
+            [
+                [n.tenant_id for n in notices],
+                [n.seq for n in notices],
+                [n.kind for n in notices],
+                [n.entity_type for n in notices],
+                [n.entity_id for n in notices],
+                [n.number_id for n in notices],
+                payloads,
+                now,
+            ],
+        )
+        return
+    await connection.execute_many(
+        INSERT_ACTIVITY_SQLITE,
+        [
+            [n.tenant_id, n.seq, n.kind, n.entity_type, n.entity_id, n.number_id, payload, now]
+            for n, payload in zip(notices, payloads, strict=True)
+        ],
+    )
+
+
 async def append_activity(
     *,
     tenant_id: int,
@@ -116,23 +215,9 @@ async def append_activity(
     connection: BaseDBAsyncClient,
 ) -> ActivityNotice:
     """Append one row to the tenant's log. Must run inside the caller's transaction."""
-    # The UPDATE takes the tenant row's lock until commit: the next appender waits for us, so
-    # rows commit in seq order and a reader never sees seq N+1 before N. One statement, both
-    # dialects (SQLite >= 3.35 and PostgreSQL both have RETURNING).
-    statement = NEXT_SEQ_POSTGRES if connection.capabilities.dialect == "postgres" else NEXT_SEQ
-    rows = await connection.execute_query_dict(statement, [tenant_id])
-    seq = int(rows[0]["activity_seq"])
-    row = await ActivityEvent.create(
-        tenant_id=tenant_id,
-        seq=seq,
-        kind=kind.value,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        number_id=number_id,
-        payload=payload,
-        using_db=connection,
-    )
-    return ActivityNotice.from_row(row)
+    draft = ActivityDraft(tenant_id, kind, entity_type, entity_id, number_id, payload)
+    notices = await append_activities([draft], connection=connection)
+    return notices[0]
 
 
 async def activity_after(
@@ -190,37 +275,3 @@ class Ingested:
 
     duplicate: bool
     notices: list[ActivityNotice] = field(default_factory=list)
-
-
-async def ingest_once(
-    *,
-    provider: str,
-    idempotency_key: str,
-    tenant_id: int,
-    apply: Callable[[BaseDBAsyncClient], Awaitable[list[ActivityNotice]]],
-) -> Ingested:
-    """Run ``apply`` in one transaction with the delivery's receipt; a redelivery is a no-op.
-
-    The receipt is inserted first: a concurrent duplicate blocks on the unique key until the
-    first commits, then fails, and is answered as a duplicate. Then the tenant row is locked
-    (PostgreSQL; SQLite has one writer at a time), so the tenant's deliveries apply one after
-    another. Everything or nothing is written.
-    """
-    try:
-        async with in_transaction() as connection:
-            await WebhookReceipt.create(
-                provider=provider,
-                idempotency_key=idempotency_key[:255],
-                tenant_id=tenant_id,
-                using_db=connection,
-            )
-            if connection.capabilities.dialect == "postgres":
-                # A tenant's ingestion is serialized from here (the seq increment would lock the
-                # row later anyway): two callbacks about one new message cannot both create it.
-                await connection.execute_query(LOCK_TENANT, [tenant_id])
-            notices = await apply(connection)
-    except IntegrityError:
-        if await WebhookReceipt.exists(provider=provider, idempotency_key=idempotency_key[:255]):
-            return Ingested(duplicate=True)
-        raise
-    return Ingested(duplicate=False, notices=notices)

@@ -9,14 +9,8 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from trunkline.models import Call, Direction, PhoneNumber, Recording
-from trunkline.services.activity import (
-    ActivityChannel,
-    ActivityKind,
-    ActivityNotice,
-    Ingested,
-    append_activity,
-    ingest_once,
-)
+from trunkline.services.activity import ActivityChannel, ActivityDraft, ActivityKind
+from trunkline.services.ingestion import Ingestion
 
 CALL_STATUS_RANK: dict[str, int] = {
     "queued": 0,
@@ -167,44 +161,41 @@ async def _upsert_call(
     return row, applied
 
 
-async def ingest_call(
-    *,
-    tenant_id: int,
-    number: PhoneNumber | None,
-    update: CallUpdate,
-    idempotency_key: str,
-    inbound: bool = False,
-) -> Ingested:
-    """Record an incoming call (``inbound``) or a call status callback."""
+@dataclass(frozen=True, kw_only=True)
+class CallIngestion(Ingestion):
+    """An incoming call (``inbound``: announced as received) or a call status callback."""
 
-    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+    number: PhoneNumber | None
+    update: CallUpdate
+    inbound: bool = False
+
+    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
         row, changed = await _upsert_call(
-            connection, tenant_id=tenant_id, number=number, update=update
+            connection, tenant_id=self.tenant_id, number=self.number, update=self.update
         )
         if not changed:
             return []
-        notice = await append_activity(
-            tenant_id=tenant_id,
-            kind=ActivityKind.CALL_RECEIVED if inbound else ActivityKind.CALL_STATUS,
-            entity_type="call",
-            entity_id=row.id,
-            number_id=row.number_id,  # type: ignore[attr-defined]
-            payload=call_snapshot(row),
-            connection=connection,
-        )
-        return [notice]
-
-    return await ingest_once(
-        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
-    )
+        return [
+            ActivityDraft(
+                tenant_id=self.tenant_id,
+                kind=ActivityKind.CALL_RECEIVED if self.inbound else ActivityKind.CALL_STATUS,
+                entity_type="call",
+                entity_id=row.id,
+                number_id=row.number_id,  # type: ignore[attr-defined]
+                payload=call_snapshot(row),
+            )
+        ]
 
 
-async def ingest_recording(
-    *, tenant_id: int, update: RecordingUpdate, idempotency_key: str
-) -> Ingested:
-    """Record a recording-status callback; ``completed`` announces RECORDING_READY."""
+@dataclass(frozen=True, kw_only=True)
+class RecordingIngestion(Ingestion):
+    """A recording-status callback; ``completed`` announces RECORDING_READY."""
 
-    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+    update: RecordingUpdate
+
+    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
+        update = self.update
+        tenant_id = self.tenant_id
         call = (
             await Call.filter(sid=update.call_sid, tenant_id=tenant_id).using_db(connection).first()
         )
@@ -252,20 +243,16 @@ async def ingest_recording(
             if update.status == "completed"
             else ActivityKind.RECORDING_STATUS
         )
-        notice = await append_activity(
-            tenant_id=tenant_id,
-            kind=kind,
-            entity_type="recording",
-            entity_id=row.id,
-            number_id=call.number_id,  # type: ignore[attr-defined]
-            payload=recording_snapshot(row),
-            connection=connection,
-        )
-        return [notice]
-
-    return await ingest_once(
-        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
-    )
+        return [
+            ActivityDraft(
+                tenant_id=tenant_id,
+                kind=kind,
+                entity_type="recording",
+                entity_id=row.id,
+                number_id=call.number_id,  # type: ignore[attr-defined]
+                payload=recording_snapshot(row),
+            )
+        ]
 
 
 async def get_call(*, tenant_id: int, call_id: int) -> Call | None:

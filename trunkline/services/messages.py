@@ -1,21 +1,16 @@
-"""Messages: ingesting inbound messages and status callbacks, and the status ordering rules."""
+"""Messages: status callbacks and the status ordering rules (inbound ones: ``inbound_messages``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from trunkline.models import Channel, Direction, Message, PhoneNumber
-from trunkline.services.activity import (
-    ActivityKind,
-    ActivityNotice,
-    Ingested,
-    append_activity,
-    ingest_once,
-)
+from trunkline.services.activity import ActivityDraft, ActivityKind
+from trunkline.services.ingestion import Ingestion
 
 # Twilio's message statuses in the order they happen. ``delivered``, ``undelivered`` and
 # ``failed`` are alternatives at one rank; ``read`` (WhatsApp) comes after ``delivered``.
@@ -47,30 +42,6 @@ def status_supersedes(new: str, current: str) -> bool:
     if current not in STATUS_RANK:
         return True
     return STATUS_RANK[new] > STATUS_RANK[current]
-
-
-@dataclass(frozen=True)
-class MediaItem:
-    url: str
-    content_type: str
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    """An incoming SMS, MMS or WhatsApp message, as Twilio describes it."""
-
-    sid: str
-    from_address: str
-    to_address: str
-    body: str
-    media: list[MediaItem] = field(default_factory=list)
-    num_segments: int | None = None
-
-    @property
-    def channel(self) -> Channel:
-        if self.from_address.startswith("whatsapp:") or self.to_address.startswith("whatsapp:"):
-            return Channel.WHATSAPP
-        return Channel.MMS if self.media else Channel.SMS
 
 
 @dataclass(frozen=True)
@@ -106,65 +77,17 @@ def history_entry(status: str, *, applied: bool) -> dict[str, Any]:
     return {"status": status, "at": datetime.now(UTC).isoformat(), "applied": applied}
 
 
-async def ingest_inbound_message(
-    *,
-    tenant_id: int,
-    number: PhoneNumber,
-    message: InboundMessage,
-    idempotency_key: str,
-) -> Ingested:
-    """Store an incoming message and announce it; a redelivery changes nothing."""
+@dataclass(frozen=True, kw_only=True)
+class MessageStatusIngestion(Ingestion):
+    """A status callback: recorded in history always, applied only when it moves forward."""
 
-    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
-        existing = (
-            await Message.filter(sid=message.sid).using_db(connection).select_for_update().first()
-        )
-        if existing is not None:
-            return []  # the same message under another idempotency token
-        row = await Message.create(
-            tenant_id=tenant_id,
-            sid=message.sid,
-            channel=message.channel,
-            direction=Direction.INBOUND,
-            from_address=message.from_address,
-            to_address=message.to_address,
-            counterpart=message.from_address,
-            body=message.body,
-            media=[{"url": m.url, "content_type": m.content_type} for m in message.media],
-            status="received",
-            status_history=[history_entry("received", applied=True)],
-            num_segments=message.num_segments,
-            number_id=number.id,
-            using_db=connection,
-        )
-        notice = await append_activity(
-            tenant_id=tenant_id,
-            kind=ActivityKind.MESSAGE_RECEIVED,
-            entity_type="message",
-            entity_id=row.id,
-            number_id=number.id,
-            payload=message_snapshot(row),
-            connection=connection,
-        )
-        return [notice]
+    number: PhoneNumber | None
+    update: MessageStatusUpdate
 
-    return await ingest_once(
-        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
-    )
-
-
-async def ingest_message_status(
-    *,
-    tenant_id: int,
-    number: PhoneNumber | None,
-    update: MessageStatusUpdate,
-    idempotency_key: str,
-) -> Ingested:
-    """Apply a status callback: recorded in history always, applied only when it moves forward."""
-
-    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
+    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
+        update = self.update
         row = (
-            await Message.filter(sid=update.sid, tenant_id=tenant_id)
+            await Message.filter(sid=update.sid, tenant_id=self.tenant_id)
             .using_db(connection)
             .select_for_update()
             .first()
@@ -173,7 +96,7 @@ async def ingest_message_status(
             # Sent outside Trunkline (or before its row was written): the callback creates it.
             channel = Channel.WHATSAPP if update.to_address.startswith("whatsapp:") else Channel.SMS
             row = await Message.create(
-                tenant_id=tenant_id,
+                tenant_id=self.tenant_id,
                 sid=update.sid,
                 channel=channel,
                 direction=Direction.OUTBOUND,
@@ -183,7 +106,7 @@ async def ingest_message_status(
                 status=update.status,
                 status_history=[history_entry(update.status, applied=True)],
                 error_code=update.error_code,
-                number_id=number.id if number else None,
+                number_id=self.number.id if self.number else None,
                 using_db=connection,
             )
         else:
@@ -202,43 +125,36 @@ async def ingest_message_status(
             await row.save(update_fields=fields, using_db=connection)
             if not applied:
                 return []
-        notice = await append_activity(
-            tenant_id=tenant_id,
-            kind=ActivityKind.MESSAGE_STATUS,
-            entity_type="message",
-            entity_id=row.id,
-            number_id=row.number_id,  # type: ignore[attr-defined]
-            payload=message_snapshot(row),
-            connection=connection,
-        )
-        return [notice]
-
-    return await ingest_once(
-        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
-    )
+        return [
+            ActivityDraft(
+                tenant_id=self.tenant_id,
+                kind=ActivityKind.MESSAGE_STATUS,
+                entity_type="message",
+                entity_id=row.id,
+                number_id=row.number_id,  # type: ignore[attr-defined]
+                payload=message_snapshot(row),
+            )
+        ]
 
 
 async def get_message(*, tenant_id: int, message_id: int) -> Message | None:
     return await Message.get_or_none(id=message_id, tenant_id=tenant_id)
 
 
-async def record_conversation_event(
-    *, tenant_id: int, event: dict[str, str], idempotency_key: str
-) -> Ingested:
+@dataclass(frozen=True, kw_only=True)
+class ConversationEventIngestion(Ingestion):
     """A Conversations post-event webhook: kept in the activity log (no entity of ours yet)."""
 
-    async def apply(connection: BaseDBAsyncClient) -> list[ActivityNotice]:
-        notice = await append_activity(
-            tenant_id=tenant_id,
-            kind=ActivityKind.CONVERSATION_EVENT,
-            entity_type="conversation",
-            entity_id=0,
-            number_id=None,
-            payload={"channel": "conversations", **event},
-            connection=connection,
-        )
-        return [notice]
+    event: dict[str, str]
 
-    return await ingest_once(
-        provider="twilio", idempotency_key=idempotency_key, tenant_id=tenant_id, apply=apply
-    )
+    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
+        return [
+            ActivityDraft(
+                tenant_id=self.tenant_id,
+                kind=ActivityKind.CONVERSATION_EVENT,
+                entity_type="conversation",
+                entity_id=0,
+                number_id=None,
+                payload={"channel": "conversations", **self.event},
+            )
+        ]

@@ -7,6 +7,7 @@ then parses, then hands a typed update to a service. ``GET`` on each route is a 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,7 @@ from tortoise.exceptions import BaseORMException
 from trunkline.events import BusUnavailable
 from trunkline.gateway import Gateway
 from trunkline.models import Direction, PhoneNumber
-from trunkline.services import calls, messages
+from trunkline.services import calls, inbound_messages, messages
 from trunkline.services.activity import Ingested, activity_channel_name, tenant_number
 from trunkline.services.credentials import (
     TwilioAccount,
@@ -27,6 +28,8 @@ from trunkline.services.credentials import (
     twilio_account_by_number,
     twilio_account_by_sid,
 )
+from trunkline.services.ingestion import Ingestion
+from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
 from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, bare_address, read_webhook
 from trunkline.webhooks.twiml import VOICE_PLACEHOLDER, twiml
 
@@ -52,7 +55,8 @@ class Delivery:
         return f"{route}:token:{token}" if token else f"{route}:{fallback}"
 
 
-Handler = Callable[[Delivery], Awaitable[Ingested]]
+# What a delivery asks to store; parsing it may answer 400 (WebhookRejected).
+Handler = Callable[[Delivery], Ingestion]
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class Route:
     answer: str | None = None
 
 
-async def _inbound_message(delivery: Delivery) -> Ingested:
+def _inbound_message(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     sid = webhook.require_any("MessageSid", "SmsMessageSid", "SmsSid")
     sender = webhook.require("From")
@@ -74,17 +78,17 @@ async def _inbound_message(delivery: Delivery) -> Ingested:
     if not 0 <= count <= MAX_MEDIA:
         raise WebhookRejected(400, f"field NumMedia must be between 0 and {MAX_MEDIA}")
     media = [
-        messages.MediaItem(
+        inbound_messages.MediaItem(
             url=webhook.require(f"MediaUrl{index}"),
             content_type=webhook.get(f"MediaContentType{index}") or "application/octet-stream",
         )
         for index in range(count)
     ]
     assert delivery.number is not None  # inbound routes always resolve the receiving number
-    return await messages.ingest_inbound_message(
+    return inbound_messages.InboundMessageIngestion(
         tenant_id=delivery.tenant_id,
         number=delivery.number,
-        message=messages.InboundMessage(
+        message=inbound_messages.InboundMessage(
             sid=sid,
             from_address=sender,
             to_address=recipient,
@@ -96,7 +100,7 @@ async def _inbound_message(delivery: Delivery) -> Ingested:
     )
 
 
-async def _message_status(delivery: Delivery) -> Ingested:
+def _message_status(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     sid = webhook.require_any("MessageSid", "SmsSid")
     status = webhook.require_any("MessageStatus", "SmsStatus")
@@ -107,7 +111,7 @@ async def _message_status(delivery: Delivery) -> Ingested:
         to_address=webhook.get("To") or "",
         error_code=webhook.integer("ErrorCode"),
     )
-    return await messages.ingest_message_status(
+    return messages.MessageStatusIngestion(
         tenant_id=delivery.tenant_id,
         number=delivery.number,
         update=update,
@@ -130,11 +134,11 @@ def _call_update(webhook: WebhookRequest, *, default_status: str | None) -> call
     )
 
 
-async def _inbound_call(delivery: Delivery) -> Ingested:
+def _inbound_call(delivery: Delivery) -> Ingestion:
     delivery.webhook.require("From")
     delivery.webhook.require("To")
     update = _call_update(delivery.webhook, default_status="ringing")
-    return await calls.ingest_call(
+    return calls.CallIngestion(
         tenant_id=delivery.tenant_id,
         number=delivery.number,
         update=update,
@@ -143,10 +147,10 @@ async def _inbound_call(delivery: Delivery) -> Ingested:
     )
 
 
-async def _call_status(delivery: Delivery) -> Ingested:
+def _call_status(delivery: Delivery) -> Ingestion:
     update = _call_update(delivery.webhook, default_status=None)
     fallback = f"{update.sid}:{update.status}:{update.sequence}"
-    return await calls.ingest_call(
+    return calls.CallIngestion(
         tenant_id=delivery.tenant_id,
         number=delivery.number,
         update=update,
@@ -154,7 +158,7 @@ async def _call_status(delivery: Delivery) -> Ingested:
     )
 
 
-async def _recording_status(delivery: Delivery) -> Ingested:
+def _recording_status(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     update = calls.RecordingUpdate(
         sid=webhook.require("RecordingSid"),
@@ -164,7 +168,7 @@ async def _recording_status(delivery: Delivery) -> Ingested:
         channels=webhook.integer("RecordingChannels"),
         media_url=webhook.get("RecordingUrl"),
     )
-    return await calls.ingest_recording(
+    return calls.RecordingIngestion(
         tenant_id=delivery.tenant_id,
         update=update,
         idempotency_key=delivery.idempotency_key(
@@ -184,14 +188,14 @@ CONVERSATION_FIELDS = (
 )
 
 
-async def _conversation_event(delivery: Delivery) -> Ingested:
+def _conversation_event(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     event_type = webhook.require("EventType")
     event = {name: webhook.get(name) or "" for name in CONVERSATION_FIELDS}
     fallback = ":".join(
         [event_type, event["ConversationSid"], event["MessageSid"], event["ParticipantSid"]]
     )
-    return await messages.record_conversation_event(
+    return messages.ConversationEventIngestion(
         tenant_id=delivery.tenant_id,
         event=event,
         idempotency_key=delivery.idempotency_key("conversations", fallback),
@@ -302,18 +306,25 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
     return Delivery(webhook=webhook, account=account, number=number)  # type: ignore[arg-type]
 
 
-async def _publish(gateway: Gateway, ingested: Ingested) -> None:
+# A committed batch releases all its requests at once; the Redis bus's client pool holds 8
+# connections and refuses a ninth ("Too many connections") rather than waiting for one.
+CONCURRENT_PUBLISHES = 4
+
+
+async def _publish(gateway: Gateway, ingested: Ingested, slots: asyncio.Semaphore) -> None:
     for notice in ingested.notices:
         channel = activity_channel_name(gateway.settings.bus_prefix, notice.tenant_id)
         try:
-            await gateway.bus.publish(channel, notice.to_wire())
+            async with slots:
+                await gateway.bus.publish(channel, notice.to_wire())
         except BusUnavailable as exc:
             # Stored and committed: subscribers backfill from the log when the bus is back.
             logger.warning("activity %s/%s not published: %s", notice.tenant_id, notice.seq, exc)
 
 
-def twilio_webhook_router(gateway: Gateway) -> APIRouter:
+def twilio_webhook_router(gateway: Gateway, writer: IngestionWriter) -> APIRouter:
     router = APIRouter(prefix="/webhooks/twilio")
+    publish_slots = asyncio.Semaphore(CONCURRENT_PUBLISHES)
 
     def register(route: Route) -> None:
         async def health() -> dict[str, str]:
@@ -323,10 +334,14 @@ def twilio_webhook_router(gateway: Gateway) -> APIRouter:
             try:
                 webhook = await read_webhook(request, public_url=gateway.settings.public_url)
                 delivery = await _verify(route, webhook, gateway)
-                ingested = await route.handle(delivery)
+                ingested = await writer.ingest(route.handle(delivery))
             except WebhookRejected as rejected:
                 logger.info("webhook %s rejected: %s", route.path, rejected.detail)
                 return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
+            except IngestionBusy as exc:
+                # Full (or shutting down): Twilio retries a 503 later; a 429 it would not.
+                logger.warning("webhook %s not stored: %s", route.path, exc)
+                return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
             except (BaseORMException, OSError) as exc:
                 # Never a 2xx for what we did not store, never a 429: Twilio retries a 5xx.
                 logger.error("webhook %s not stored: %r", route.path, exc)
@@ -336,7 +351,7 @@ def twilio_webhook_router(gateway: Gateway) -> APIRouter:
                 # whatever it was, the transaction rolled back: ask Twilio to retry.
                 logger.exception("webhook %s not stored", route.path)
                 return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
-            await _publish(gateway, ingested)
+            await _publish(gateway, ingested, publish_slots)
             return twiml(route.answer) if route.answer else twiml()
 
         name = route.path.strip("/").replace("-", "_")

@@ -1,0 +1,230 @@
+"""Group commit: deliveries written together keep each delivery's own rules.
+
+Ingestions are submitted to a writer of the test's own, against the suite's database; every task
+is queued before the writer first runs, so the deliveries of a test land in one batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+
+import pytest
+
+from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
+from trunkline.services.activity import Ingested
+from trunkline.services.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
+from trunkline.services.ingestion import Ingestion
+from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
+from trunkline.services.messages import (
+    MessageStatusIngestion,
+    MessageStatusUpdate,
+    message_snapshot,
+)
+
+SENDER = "+14155550123"
+
+
+@pytest.fixture
+async def number(gateway: str) -> PhoneNumber:
+    """A tenant of the test's own with one number (the gateway fixture has opened the database)."""
+    tenant = await Tenant.create(org_id=f"org_{uuid.uuid4().hex[:12]}")
+    return await PhoneNumber.create(
+        tenant=tenant,
+        sid="PN" + uuid.uuid4().hex,
+        phone_number=f"+1555{uuid.uuid4().int % 10**7:07d}",
+    )
+
+
+def inbound(number: PhoneNumber, sid: str, *, key: str, sender: str = SENDER) -> Ingestion:
+    return InboundMessageIngestion(
+        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
+        idempotency_key=key,
+        number=number,
+        message=InboundMessage(
+            sid=sid, from_address=sender, to_address=number.phone_number, body=f"hi {sid}"
+        ),
+    )
+
+
+def status(number: PhoneNumber, sid: str, value: str, *, key: str) -> Ingestion:
+    return MessageStatusIngestion(
+        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
+        idempotency_key=key,
+        number=number,
+        update=MessageStatusUpdate(
+            sid=sid, status=value, from_address=number.phone_number, to_address=SENDER
+        ),
+    )
+
+
+async def ingest_together(
+    writer: IngestionWriter, ingestions: Sequence[Ingestion]
+) -> list[Ingested | BaseException]:
+    tasks = [asyncio.create_task(writer.ingest(ingestion)) for ingestion in ingestions]
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def new_sid() -> str:
+    return "SM" + uuid.uuid4().hex
+
+
+async def seqs_and_kinds(number: PhoneNumber) -> list[tuple[int, str, int]]:
+    rows = await ActivityEvent.filter(tenant_id=number.tenant_id).order_by("seq")  # type: ignore[attr-defined]
+    return [(row.seq, row.kind, row.entity_id) for row in rows]
+
+
+async def test_duplicates_inside_one_batch_are_answered_and_store_nothing_new(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    sids = [new_sid() for _ in range(5)]
+    batch = [
+        inbound(number, sids[0], key="k0"),
+        inbound(number, sids[1], key="k1"),
+        inbound(number, sids[0], key="k0"),  # a redelivery
+        inbound(number, sids[2], key="k2"),
+        inbound(number, sids[2], key="k2-other-token"),  # the same message, another token
+        inbound(number, sids[3], key="k3"),
+        inbound(number, sids[4], key="k4"),
+        inbound(number, sids[1], key="k1"),  # a redelivery
+    ]
+
+    outcomes = await ingest_together(writer, batch)
+    await writer.stop()
+
+    assert [isinstance(o, Ingested) and o.duplicate for o in outcomes] == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
+    announced = [[n.seq for n in o.notices] for o in outcomes if isinstance(o, Ingested)]
+    assert announced == [[1], [2], [], [3], [], [4], [5], []]
+    messages = {m.sid: m for m in await Message.filter(sid__in=sids)}
+    assert sorted(messages) == sorted(sids)
+    assert await seqs_and_kinds(number) == [
+        (seq, "MESSAGE_RECEIVED", messages[sid].id) for seq, sid in enumerate(sids, start=1)
+    ]
+    assert await WebhookReceipt.filter(tenant_id=number.tenant_id).count() == 6  # type: ignore[attr-defined]
+
+
+async def test_a_redelivery_of_an_earlier_batch_is_a_duplicate(number: PhoneNumber) -> None:
+    writer = IngestionWriter()
+    sid = new_sid()
+    (first,) = await ingest_together(writer, [inbound(number, sid, key="once")])
+
+    (again,) = await ingest_together(writer, [inbound(number, sid, key="once")])
+    await writer.stop()
+
+    assert isinstance(first, Ingested)
+    assert isinstance(again, Ingested)
+    assert (first.duplicate, again.duplicate, again.notices) == (False, True, [])
+    assert await Message.filter(sid=sid).count() == 1
+
+
+async def test_statuses_in_one_batch_apply_in_arrival_order_and_never_go_backwards(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    sid = new_sid()
+
+    outcomes = await ingest_together(
+        writer,
+        [
+            status(number, sid, value, key=f"token-{index}")
+            for index, value in enumerate(("sent", "delivered", "sent", "teleported", "read"))
+        ],
+    )
+    await writer.stop()
+
+    assert all(isinstance(o, Ingested) and not o.duplicate for o in outcomes)
+    message = await Message.get(sid=sid)
+    assert message.status == "read"
+    assert [(e["status"], e["applied"]) for e in message.status_history] == [
+        ("sent", True),
+        ("delivered", True),
+        ("sent", False),
+        ("teleported", False),
+        ("read", True),
+    ]
+    assert [kind for _, kind, _ in await seqs_and_kinds(number)] == ["MESSAGE_STATUS"] * 3
+
+
+async def test_one_bad_delivery_fails_alone_and_the_rest_of_its_batch_is_stored(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    sids = [new_sid() for _ in range(4)]
+    batch = [inbound(number, sid, key=sid) for sid in sids]
+    batch[2] = inbound(number, sids[2], key=sids[2], sender="+1" + "5" * 400)  # over 320 chars
+
+    outcomes = await ingest_together(writer, batch)
+    await writer.stop()
+
+    assert [isinstance(o, Ingested) for o in outcomes] == [True, True, False, True]
+    assert sorted(await Message.filter(sid__in=sids).values_list("sid", flat=True)) == sorted(
+        [sids[0], sids[1], sids[3]]
+    )
+    assert [seq for seq, _, _ in await seqs_and_kinds(number)] == [1, 2, 3]
+    assert not await WebhookReceipt.exists(idempotency_key=sids[2])
+
+
+async def test_a_full_writer_refuses_at_once_and_stores_nothing_for_the_refused(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter(capacity=2)
+    sids = [new_sid() for _ in range(3)]
+
+    outcomes = await ingest_together(writer, [inbound(number, sid, key=sid) for sid in sids])
+    await writer.stop()
+
+    assert [type(o) for o in outcomes] == [Ingested, Ingested, IngestionBusy]
+    assert sorted(await Message.filter(sid__in=sids).values_list("sid", flat=True)) == sorted(
+        sids[:2]
+    )
+
+
+async def test_a_stopped_writer_refuses(number: PhoneNumber) -> None:
+    writer = IngestionWriter()
+    await writer.start()
+    await writer.stop()
+
+    with pytest.raises(IngestionBusy):
+        await writer.ingest(inbound(number, new_sid(), key="late"))
+
+
+async def test_the_announced_message_is_the_stored_message(number: PhoneNumber) -> None:
+    writer = IngestionWriter()
+    sid = new_sid()
+    delivery = InboundMessageIngestion(
+        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
+        idempotency_key=sid,
+        number=number,
+        message=InboundMessage(
+            sid=sid,
+            from_address=SENDER,
+            to_address=number.phone_number,
+            body="with a picture",
+            media=[MediaItem(url="https://media.example/a.jpg", content_type="image/jpeg")],
+            num_segments=2,
+        ),
+    )
+
+    (outcome,) = await ingest_together(writer, [delivery])
+    await writer.stop()
+
+    assert isinstance(outcome, Ingested)
+    stored = await Message.get(sid=sid)
+    (notice,) = outcome.notices
+    assert notice.payload == message_snapshot(stored)
+    assert (await ActivityEvent.get(tenant_id=number.tenant_id, seq=notice.seq)).payload == (  # type: ignore[attr-defined]
+        notice.payload
+    )
+    assert (stored.channel, stored.counterpart, stored.num_segments) == ("mms", SENDER, 2)
+    assert stored.status_history[0]["status"] == "received"

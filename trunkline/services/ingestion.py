@@ -1,0 +1,140 @@
+"""Many webhook deliveries applied in one transaction (group commit), each with its own rules.
+
+Per delivery nothing changes: its receipt turns a redelivery into a no-op, its entity follows
+the status rules, and its activity takes the tenant's next seqs. Per batch the fixed costs are
+paid once: one transaction and commit, each tenant's row locked once, one receipt statement,
+one seq reservation per tenant and one activity insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar, Self
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from trunkline.services.activity import ActivityDraft, Ingested, append_activities
+
+RECEIPT_KEY_LENGTH = 255
+# SQLite allows 32,766 bound parameters per statement; a receipt row binds four.
+SQLITE_ROWS_PER_STATEMENT = 1000
+LOCK_TENANTS = "SELECT id FROM tenant WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"
+INSERT_RECEIPTS_POSTGRES = (
+    "INSERT INTO webhook_receipt (provider, idempotency_key, tenant_id, created_at) "
+    "SELECT p, k, t, $4 FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(p, k, t) "
+    "ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING provider, idempotency_key"
+)
+INSERT_RECEIPTS_SQLITE = (
+    "INSERT INTO webhook_receipt (provider, idempotency_key, tenant_id, created_at) VALUES {rows} "
+    "ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING provider, idempotency_key"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ingestion:
+    """One verified delivery's effects, applied inside a batch's transaction.
+
+    Subclasses implement :meth:`apply`; a kind that can be stored set-based overrides
+    :meth:`apply_many`, which receives the adjacent deliveries of that kind in a batch.
+    """
+
+    provider: ClassVar[str] = "twilio"
+
+    tenant_id: int
+    idempotency_key: str
+
+    @property
+    def receipt_key(self) -> tuple[str, str]:
+        return self.provider, self.idempotency_key[:RECEIPT_KEY_LENGTH]
+
+    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
+        """Write the entity changes; return the activity they announce (none: nothing changed)."""
+        raise NotImplementedError
+
+    @classmethod
+    async def apply_many(
+        cls, items: Sequence[Self], connection: BaseDBAsyncClient
+    ) -> list[list[ActivityDraft]]:
+        """Apply adjacent deliveries of this kind, in order; one list of drafts per delivery."""
+        return [await item.apply(connection) for item in items]
+
+
+async def ingest_batch(items: Sequence[Ingestion]) -> list[Ingested]:
+    """Apply ``items`` in one transaction; one outcome per item, in order.
+
+    A delivery whose receipt exists already (committed earlier, or earlier in this batch) is a
+    duplicate: answered, nothing written. Everything or nothing is written: on any error the
+    whole batch rolls back and the error propagates (the writer then retries items one by one).
+    """
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            # Each tenant's deliveries apply one batch after another from here (ascending ids, so
+            # two batches never wait on each other's tenants): two deliveries about one new
+            # message cannot both create it, and the activity commits in seq order.
+            tenant_ids = sorted({item.tenant_id for item in items})
+            await connection.execute_query(LOCK_TENANTS, [tenant_ids])
+        first_of_key: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(items):
+            first_of_key.setdefault(item.receipt_key, index)
+        stored = await _insert_receipts(
+            [items[index] for index in first_of_key.values()], connection=connection
+        )
+        fresh = [index for key, index in first_of_key.items() if key in stored]
+        fresh.sort()
+        drafts: dict[int, list[ActivityDraft]] = {}
+        for run in _runs_of_one_kind(fresh, items):
+            kind = type(items[run[0]])
+            applied = await kind.apply_many([items[index] for index in run], connection)
+            drafts.update(zip(run, applied, strict=True))
+        ordered = [draft for index in fresh for draft in drafts[index]]
+        notices = iter(await append_activities(ordered, connection=connection))
+    outcomes = [Ingested(duplicate=True) for _ in items]
+    for index in fresh:
+        outcomes[index] = Ingested(duplicate=False, notices=[next(notices) for _ in drafts[index]])
+    return outcomes
+
+
+def _runs_of_one_kind(indexes: list[int], items: Sequence[Ingestion]) -> Iterator[list[int]]:
+    """Consecutive deliveries of one kind: each run is applied set-based where its kind can."""
+    run: list[int] = []
+    for index in indexes:
+        if run and type(items[run[0]]) is not type(items[index]):
+            yield run
+            run = []
+        run.append(index)
+    if run:
+        yield run
+
+
+async def _insert_receipts(
+    items: list[Ingestion], *, connection: BaseDBAsyncClient
+) -> set[tuple[str, str]]:
+    """Insert the receipts that do not exist yet; the keys inserted.
+
+    ``ON CONFLICT DO NOTHING`` waits for a concurrent transaction holding the same key (another
+    process) and then skips it if that one committed: no exception, no aborted transaction.
+    """
+    now = datetime.now(UTC)
+    if connection.capabilities.dialect == "postgres":
+        rows = await connection.execute_query_dict(
+            INSERT_RECEIPTS_POSTGRES,
+            [
+                [item.receipt_key[0] for item in items],
+                [item.receipt_key[1] for item in items],
+                [item.tenant_id for item in items],
+                now,
+            ],
+        )
+    else:
+        rows = []
+        for start in range(0, len(items), SQLITE_ROWS_PER_STATEMENT):
+            chunk = items[start : start + SQLITE_ROWS_PER_STATEMENT]
+            statement = INSERT_RECEIPTS_SQLITE.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk)))
+            values: list[object] = []
+            for item in chunk:
+                values.extend((*item.receipt_key, item.tenant_id, now))
+            rows.extend(await connection.execute_query_dict(statement, values))
+    return {(row["provider"], row["idempotency_key"]) for row in rows}

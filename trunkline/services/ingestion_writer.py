@@ -1,0 +1,124 @@
+"""The process's ingestion writer: verified deliveries wait here and are committed in batches.
+
+One transaction per delivery made a tenant's webhooks queue on its row lock, each holding it for
+several round trips. The writer instead takes every delivery waiting, applies them in one
+transaction (:func:`ingest_batch`), commits once, and only then answers each waiting request,
+so a 200 still means "committed". While a batch is written the next one gathers: the busier the
+process, the bigger the batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+
+from trunkline.services.activity import Ingested
+from trunkline.services.ingestion import Ingestion, ingest_batch
+
+logger = logging.getLogger(__name__)
+
+# Deliveries that may wait for a batch: beyond it a webhook answers 503 and Twilio retries,
+# rather than the queue (and each request's memory) growing without bound.
+DEFAULT_CAPACITY = 4096
+DEFAULT_MAX_BATCH = 256
+
+Waiting = tuple[Ingestion, "asyncio.Future[Ingested]"]
+
+
+class IngestionBusy(Exception):
+    """The writer cannot take the delivery now (full, or shutting down): nothing was stored."""
+
+
+class IngestionWriter:
+    """Group commit for webhook deliveries; ``capacity`` may be changed while it runs."""
+
+    def __init__(
+        self, *, capacity: int = DEFAULT_CAPACITY, max_batch: int = DEFAULT_MAX_BATCH
+    ) -> None:
+        self.capacity = capacity
+        self.max_batch = max_batch
+        self._waiting: deque[Waiting] = deque()
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._closed = False
+            self._task = asyncio.create_task(self._run(), name="ingestion writer")
+
+    async def stop(self) -> None:
+        """Take no more deliveries, write those already waiting, then end."""
+        self._closed = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def ingest(self, ingestion: Ingestion) -> Ingested:
+        """Store ``ingestion`` in the next batch; returns once that batch has committed.
+
+        Raises :class:`IngestionBusy` when full or stopping, and whatever stopped the delivery
+        from being stored (the database's error) otherwise.
+        """
+        if self._closed or len(self._waiting) >= self.capacity:
+            raise IngestionBusy("too many webhooks waiting to be stored")
+        if self._task is None:
+            await self.start()
+        future: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
+        self._waiting.append((ingestion, future))
+        self._wakeup.set()
+        return await future
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting or not self._closed:
+                if not self._waiting:
+                    self._wakeup.clear()
+                    await self._wakeup.wait()
+                    continue
+                count = min(len(self._waiting), self.max_batch)
+                await self._write([self._waiting.popleft() for _ in range(count)])
+        finally:
+            # Cancelled mid-way: nobody will write what still waits, so nobody may wait for it.
+            while self._waiting:
+                _settle(self._waiting.popleft()[1], IngestionBusy("the writer stopped"))
+
+    async def _write(self, batch: list[Waiting]) -> None:
+        try:
+            outcomes = await ingest_batch([ingestion for ingestion, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0][1], exc)
+                return
+            logger.warning("a batch of %d webhooks failed (%r): one by one", len(batch), exc)
+            await self._write_one_by_one(batch)
+            return
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            _settle(future, outcome)
+
+    async def _write_one_by_one(self, batch: list[Waiting]) -> None:
+        """One bad delivery must not fail the others: each (with its redeliveries) on its own."""
+        by_key: dict[tuple[str, str], list[Waiting]] = {}
+        for waiting in batch:
+            by_key.setdefault(waiting[0].receipt_key, []).append(waiting)
+        for group in by_key.values():
+            try:
+                outcomes: Sequence[Ingested | BaseException] = await ingest_batch(
+                    [ingestion for ingestion, _ in group]
+                )
+            except Exception as exc:
+                outcomes = [exc] * len(group)
+            for (_, future), outcome in zip(group, outcomes, strict=True):
+                _settle(future, outcome)
+
+
+def _settle(future: asyncio.Future[Ingested], outcome: Ingested | BaseException) -> None:
+    if future.done():
+        return  # its request went away (the client hung up); the delivery is stored regardless
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
