@@ -147,6 +147,8 @@ def settings(
         public_url=base_url(gateway_socket),  # type: ignore[arg-type]
         twilio_api_base=f"{carrier}/twilio",
         auto_migrate=True,
+        # Small enough that the stalled-subscriber test overflows it in well under a second.
+        subscriber_queue_size=64,
     )
 
 
