@@ -61,3 +61,40 @@ async def subscribe(
         payload = {"query": query, "variables": variables or {}}
         await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         yield Subscriber(socket, "1")
+
+
+class Socket:
+    """One connection holding several operations; messages are sorted by operation id."""
+
+    def __init__(self, socket: ClientConnection) -> None:
+        self.socket = socket
+        self.frames: dict[str, list[str]] = {}
+
+    async def start(self, op_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
+        payload = {"query": query, "variables": variables or {}}
+        await self.socket.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
+
+    async def frame(self, op_id: str, wait: float = WAIT_SECONDS) -> str:
+        """The next raw text frame for ``op_id`` (pings answered on the way)."""
+        async with asyncio.timeout(wait):
+            while not self.frames.get(op_id):
+                raw = await self.socket.recv()
+                assert isinstance(raw, str)
+                message = json.loads(raw)
+                if message.get("type") == "ping":
+                    await self.socket.send(json.dumps({"type": "pong"}))
+                    continue
+                self.frames.setdefault(str(message.get("id")), []).append(raw)
+        return self.frames[op_id].pop(0)
+
+    async def message(self, op_id: str, wait: float = WAIT_SECONDS) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await self.frame(op_id, wait))
+        return message
+
+
+@asynccontextmanager
+async def connect(gateway: str, token: str) -> AsyncIterator[Socket]:
+    async with ws_connect(gateway) as socket:
+        ack = await ws_init(socket, {"Authorization": f"Bearer {token}"})
+        assert ack == {"type": "connection_ack"}, ack
+        yield Socket(socket)
