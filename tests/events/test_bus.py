@@ -11,7 +11,9 @@ import redis.asyncio as redis
 
 from tests.conftest import Backend
 from tests.events.processes import redis_server
-from trunkline.events import RESYNC, Bus, RedisBus, SubscriberDropped, create_bus
+from trunkline.events import RESYNC, Bus, RedisBus, SubscriberDropped, Subscription, create_bus
+from trunkline.events.ordering import REORDER_SECONDS
+from trunkline.services.activity import ActivityNotice
 
 
 @pytest.fixture
@@ -101,3 +103,51 @@ async def test_redis_connections_stay_constant_however_many_subscribe() -> None:
 
     assert len(few) + len(many) == 2010
     assert with_thousands == with_ten == 3  # the listener, the publisher, this observer
+
+
+def notice_wire(seq: int) -> dict[str, object]:
+    return ActivityNotice(
+        tenant_id=1,
+        seq=seq,
+        kind="MESSAGE_RECEIVED",
+        entity_type="message",
+        entity_id=seq,
+        number_id=None,
+    ).to_wire()
+
+
+async def seqs_of(subscription: Subscription, count: int) -> list[int]:
+    items = [await asyncio.wait_for(subscription.get(), 5) for _ in range(count)]
+    return [item.notice.seq for item in items]  # type: ignore[union-attr]
+
+
+async def test_notices_published_out_of_order_reach_subscribers_in_order(bus: Bus) -> None:
+    channel = channel_of(bus)
+    subscribers = [bus.subscribe(channel) for _ in range(2)]
+
+    for seq in (1, 3, 4, 2, 5):
+        await bus.publish(channel, notice_wire(seq))
+    received = [await seqs_of(s, 5) for s in subscribers]
+
+    assert received == [[1, 2, 3, 4, 5]] * 2
+
+
+async def test_a_gap_that_never_fills_is_released_in_order_after_the_reorder_window(
+    bus: Bus,
+) -> None:
+    channel = channel_of(bus)
+    subscriber = bus.subscribe(channel)
+    await bus.publish(channel, notice_wire(1))
+    assert await seqs_of(subscriber, 1) == [1]
+    loop = asyncio.get_running_loop()
+
+    held_from = loop.time()
+    for seq in (4, 3):  # 2 is never published
+        await bus.publish(channel, notice_wire(seq))
+    after_gap = await seqs_of(subscriber, 2)
+    waited = loop.time() - held_from
+    await bus.publish(channel, notice_wire(5))
+
+    assert after_gap == [3, 4]
+    assert waited >= REORDER_SECONDS * 0.9
+    assert await seqs_of(subscriber, 1) == [5]

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Final
 
+from trunkline.events.ordering import ChannelOrder
 from trunkline.events.shared import SharedNotice
 
 logger = logging.getLogger(__name__)
@@ -113,15 +114,22 @@ class Subscription:
 
 
 class Fanout:
-    """Channel name -> its local subscribers."""
+    """Channel name -> its local subscribers, and the order its notices are released in."""
 
     def __init__(self, queue_size: int) -> None:
         self.queue_size = queue_size
         self._channels: dict[str, set[Subscription]] = {}
+        self._orders: dict[str, ChannelOrder] = {}
 
     def subscribe(self, channel: str) -> Subscription:
         subscription = Subscription(self, channel, self.queue_size)
-        self._channels.setdefault(channel, set()).add(subscription)
+        subscribers = self._channels.get(channel)
+        if subscribers is None:
+            subscribers = self._channels[channel] = set()
+            self._orders[channel] = ChannelOrder(
+                lambda message: self._offer_all(subscribers, message)
+            )
+        subscribers.add(subscription)
         return subscription
 
     def remove(self, subscription: Subscription) -> None:
@@ -131,14 +139,23 @@ class Fanout:
         subscribers.discard(subscription)
         if not subscribers:
             del self._channels[subscription.channel]
+            self._orders.pop(subscription.channel).reset()
 
     def deliver(self, channel: str, message: SharedNotice) -> None:
         """Queue ``message`` for the channel's subscribers: one object for all, parsed once."""
+        order = self._orders.get(channel)
+        if order is not None:  # nobody here listens to that channel
+            order.admit(message)
+
+    @staticmethod
+    def _offer_all(subscribers: set[Subscription], message: SharedNotice) -> None:
         # A copy of the set: a subscriber dropped mid-loop removes itself.
-        for subscription in list(self._channels.get(channel, ())):
+        for subscription in list(subscribers):
             subscription.offer(message)
 
     def resync_all(self) -> None:
+        for order in self._orders.values():
+            order.reset()
         for subscribers in list(self._channels.values()):
             for subscription in list(subscribers):
                 subscription.offer(RESYNC)
