@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 import pytest
 
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, STATUS, inbound, message_sid, status
 from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
+from trunkline.webhooks.asgi import MAX_BODY_BYTES
 
 ROUTES = [
     "/webhooks/twilio/messaging",
@@ -229,4 +232,36 @@ async def test_number_claimed_by_two_tenants_does_not_resolve_a_sender_pool_webh
 
     # Then: the gateway will not guess which tenant it is for.
     assert response.status_code == 403
+    assert await nothing_stored(twilio_tenant)
+
+
+async def test_an_oversized_body_is_413_and_stores_nothing(twilio_tenant: TwilioTenant) -> None:
+    params = inbound(twilio_tenant, message_sid(), Body="x" * (MAX_BODY_BYTES + 1))
+
+    response = await twilio_tenant.post(MESSAGING, params)
+
+    assert (response.status_code, response.json()) == (413, {"detail": "Request Entity Too Large"})
+    assert await nothing_stored(twilio_tenant)
+
+
+async def test_an_oversized_body_sent_in_chunks_is_413_and_stores_nothing(
+    twilio_tenant: TwilioTenant,
+) -> None:
+    params = inbound(twilio_tenant, message_sid(), Body="x" * (MAX_BODY_BYTES + 1))
+    body = urlencode(params).encode()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 16 * 1024):
+            yield body[start : start + 16 * 1024]
+
+    response = await twilio_tenant.http.post(
+        MESSAGING,
+        content=chunks(),  # no Content-Length: the limit must hold while reading
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            **twilio_tenant.signed_headers(MESSAGING, params),
+        },
+    )
+
+    assert response.status_code == 413
     assert await nothing_stored(twilio_tenant)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from starlette.datastructures import ImmutableMultiDict
-from starlette.requests import Request
+from starlette.types import Scope
 from twilio.request_validator import RequestValidator
 
 
@@ -69,27 +69,34 @@ class WebhookRequest:
         return bool(validator.validate(self.url, params, self.signature))
 
 
-def signed_url(public_url: str, request: Request) -> str:
+def signed_url(public_url: str, scope: Scope) -> str:
     """The URL Twilio called: our public base, then the raw path and query as received.
 
     Never built from ``Host`` or ``X-Forwarded-Host``: a client controls those.
     """
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
     url = public_url.rstrip("/") + raw_path.decode("latin-1")
-    query = request.scope.get("query_string", b"")
+    query: bytes = scope.get("query_string", b"")
     if query:
         url += "?" + query.decode("latin-1")
     return url
 
 
-async def read_webhook(request: Request, *, public_url: str) -> WebhookRequest:
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the (lower-case) header ``name``; servers lower-case the names."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def read_webhook(scope: Scope, body: bytes, *, public_url: str) -> WebhookRequest:
     """Parse the body (form or JSON); a malformed one is a 400."""
-    body = await request.body()
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise WebhookRejected(400, "the body is not UTF-8") from None
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    content_type = (header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
     is_json = content_type == "application/json"
     pairs: list[tuple[str, str]]
     if is_json:
@@ -108,12 +115,12 @@ async def read_webhook(request: Request, *, public_url: str) -> WebhookRequest:
     else:
         raise WebhookRejected(400, f"unsupported content type {content_type}")
     return WebhookRequest(
-        url=signed_url(public_url, request),
+        url=signed_url(public_url, scope),
         params=ImmutableMultiDict(pairs),
         raw_body=text,
         is_json=is_json,
-        signature=request.headers.get("x-twilio-signature", ""),
-        idempotency_token=request.headers.get("i-twilio-idempotency-token"),
+        signature=header(scope, b"x-twilio-signature") or "",
+        idempotency_token=header(scope, b"i-twilio-idempotency-token"),
     )
 
 

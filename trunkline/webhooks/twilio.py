@@ -13,8 +13,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter
+from starlette.types import Scope
 from tortoise.exceptions import BaseORMException
 
 from trunkline.events import BusUnavailable
@@ -30,8 +30,9 @@ from trunkline.services.credentials import (
 )
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
+from trunkline.webhooks.asgi import Answer, WebhookEndpoint
 from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, bare_address, read_webhook
-from trunkline.webhooks.twiml import VOICE_PLACEHOLDER, twiml
+from trunkline.webhooks.twiml import EMPTY, VOICE_PLACEHOLDER
 
 logger = logging.getLogger(__name__)
 
@@ -309,6 +310,7 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
 # A committed batch releases all its requests at once; the Redis bus's client pool holds 8
 # connections and refuses a ninth ("Too many connections") rather than waiting for one.
 CONCURRENT_PUBLISHES = 4
+UNAVAILABLE = Answer.detail(503, "temporarily unavailable")
 
 
 async def _publish(gateway: Gateway, ingested: Ingested, slots: asyncio.Semaphore) -> None:
@@ -330,33 +332,37 @@ def twilio_webhook_router(gateway: Gateway, writer: IngestionWriter) -> APIRoute
         async def health() -> dict[str, str]:
             return {"status": "ok"}
 
-        async def receive(request: Request) -> Response:
+        async def receive(scope: Scope, body: bytes) -> Answer:
             try:
-                webhook = await read_webhook(request, public_url=gateway.settings.public_url)
+                webhook = read_webhook(scope, body, public_url=gateway.settings.public_url)
                 delivery = await _verify(route, webhook, gateway)
                 ingested = await writer.ingest(route.handle(delivery))
             except WebhookRejected as rejected:
                 logger.info("webhook %s rejected: %s", route.path, rejected.detail)
-                return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
+                return Answer.detail(rejected.status, rejected.detail)
             except IngestionBusy as exc:
                 # Full (or shutting down): Twilio retries a 503 later; a 429 it would not.
                 logger.warning("webhook %s not stored: %s", route.path, exc)
-                return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
+                return UNAVAILABLE
             except (BaseORMException, OSError) as exc:
                 # Never a 2xx for what we did not store, never a 429: Twilio retries a 5xx.
                 logger.error("webhook %s not stored: %r", route.path, exc)
-                return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
+                return UNAVAILABLE
             except Exception:
                 # The driver's own errors (a refused or dropped connection) reach us untranslated;
                 # whatever it was, the transaction rolled back: ask Twilio to retry.
                 logger.exception("webhook %s not stored", route.path)
-                return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
+                return UNAVAILABLE
             await _publish(gateway, ingested, publish_slots)
-            return twiml(route.answer) if route.answer else twiml()
+            return stored
 
+        stored = Answer.xml(route.answer or EMPTY)
         name = route.path.strip("/").replace("-", "_")
         router.add_api_route(route.path, health, methods=["GET"], name=f"{name}_health")
-        router.add_api_route(route.path, receive, methods=["POST"], name=name)
+        # A bare ASGI endpoint, not an API route (see trunkline.webhooks.asgi); Starlette's
+        # add_route does not apply the router's prefix.
+        endpoint = WebhookEndpoint(receive)
+        router.add_route(router.prefix + route.path, endpoint, methods=["POST"], name=name)
 
     for route in ROUTES:
         register(route)

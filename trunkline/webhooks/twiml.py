@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi.responses import Response
-
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 # Voice behaviour is another issue's; until then a caller hears why nobody answers.
 VOICE_PLACEHOLDER = (
@@ -11,7 +9,3 @@ VOICE_PLACEHOLDER = (
     "<Say>Thank you for calling. Nobody can take your call right now. Goodbye.</Say>"
     "<Hangup/></Response>"
 )
-
-
-def twiml(document: str = EMPTY) -> Response:
-    return Response(content=document, media_type="text/xml")
