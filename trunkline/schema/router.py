@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import HTTPException
 from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -32,7 +33,7 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
         self.gateway = gateway
 
         async def context_getter(connection: HTTPConnection) -> Context:
-            return await self._context_for(connection)
+            return await self.context_for(connection)
 
         super().__init__(
             build_schema(settings),
@@ -51,7 +52,7 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
         encoded = encode_message(data)
         return encoded if encoded is not None else super().encode_json(data)
 
-    async def _context_for(self, connection: HTTPConnection) -> Context:
+    async def context_for(self, connection: HTTPConnection) -> Context:
         context = Context(gateway=self.gateway)
         if connection.scope["type"] == "websocket":
             # Browsers cannot set headers on a WebSocket: the token comes in connection_init.
@@ -66,6 +67,12 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
             logger.error("tenant lookup failed: %s", exc)
             raise HTTPException(status_code=503, detail="database unavailable") from exc
         return context
+
+    async def serve_websocket(self, websocket: WebSocket) -> None:
+        """Serve a GraphQL WebSocket handed over without FastAPI's routing (see app.GatewayApp)."""
+        context = await self.context_for(websocket)
+        context.request = websocket  # what FastAPI's dependency would have set
+        await self.run(request=websocket, context=context, root_value=None)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, Any] | None:
         params = context.connection_params
