@@ -98,37 +98,53 @@ def _frozen(value: object) -> Hashable:
     return value  # type: ignore[return-value]
 
 
+class ResultKey:
+    """A result key whose hash is computed once per subscription, not once per event.
+
+    graphql-core's AST nodes hash and compare by value (a walk of the whole operation); equal
+    keys of identical subscriptions hold the very same parsed operation, so comparing them stops
+    at identity.
+    """
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[Hashable, ...]) -> None:
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ResultKey) and self.parts == other.parts
+
+
 class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, executing a :class:`SharedEvent` once per result key."""
 
     _memo: dict[Hashable, Any] | None = None
-    _key: Hashable | None = None
-    _operation_key: tuple[Hashable, ...] | None = None
+    _key: ResultKey | None = None
+    _operation_key: ResultKey | bool | None = None  # False: this subscription is not shared
 
-    def result_key(self) -> Hashable | None:
+    def result_key(self) -> ResultKey | None:
         """Everything of this subscription a per-event result can depend on; None: unshared.
 
-        The operation (identical documents share one parsed object through the parser cache;
-        the key holds it, so its id is never reused while the key lives), the coerced variables,
-        and the principal's tenant and roles: no field below a subscription root reads anything
-        else of the caller or the connection. A field that does must add it here.
+        The operation (compared by value), the coerced variables, and the principal's tenant
+        and roles: no field below a subscription root reads anything else of the caller or the
+        connection. A field that does must add it here.
         """
         if self._operation_key is None:
             principal = getattr(self.context_value, "principal", None)
             if principal is None:
-                self._operation_key = ()
+                self._operation_key = False
             else:
                 try:
                     variables = _frozen(self.variable_values.coerced)
                 except TypeError:
-                    self._operation_key = ()
+                    self._operation_key = False
                 else:
-                    self._operation_key = (
-                        RESULT,
-                        self.operation,
-                        variables,
-                        principal.tenant_id,
-                        principal.roles,
+                    self._operation_key = ResultKey(
+                        (RESULT, self.operation, variables, principal.tenant_id, principal.roles)
                     )
         return self._operation_key or None
 
