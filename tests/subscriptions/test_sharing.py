@@ -163,3 +163,19 @@ async def test_a_failing_subscription_leaves_the_others_on_its_socket_receiving(
     assert also_good == {
         "data": {"activity": {"cursor": "1", "message": {"sid": sid, "body": "hello"}}}
     }
+
+
+async def test_a_completed_subscription_receives_nothing_more_while_its_neighbour_does(
+    gateway: str, identity: IdentityProvider, twilio_tenant: TwilioTenant
+) -> None:
+    async with connect(gateway, admin_token(identity, twilio_tenant)) as socket:
+        await socket.start("stays", KINDS)
+        await socket.start("leaves", KINDS)
+        await both_live(twilio_tenant, (socket, "stays"), (socket, "leaves"))
+        await socket.socket.send(json.dumps({"id": "leaves", "type": "complete"}))
+        await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, message_sid()))
+        await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, message_sid()))
+        stays = [(await socket.message("stays"))["payload"] for _ in range(2)]
+
+    assert [p["data"]["activity"]["cursor"] for p in stays] == ["2", "3"]
+    assert socket.frames.get("leaves", []) == []

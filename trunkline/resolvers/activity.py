@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import cast
 
 import strawberry
 from graphql import GraphQLError
@@ -27,6 +27,7 @@ from trunkline.events.stream import StreamExpired, activity_stream
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
 from trunkline.schema.context import Info
+from trunkline.schema.delivery import send_live
 from trunkline.schema.messages import Message
 from trunkline.schema.sharing import SharedEvent
 from trunkline.services import activity as service
@@ -35,8 +36,6 @@ from trunkline.services.calls import call_snapshot, get_call
 from trunkline.services.messages import get_message, message_snapshot
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 EXPIRED_CLOSE = (4403, "Forbidden: the token or session expired")
 DROPPED_CLOSE = (1013, "Subscriber fell behind; resubscribe with `after`")
@@ -121,17 +120,19 @@ class _SocketCloser:
         subscription.on_drop = dropped
 
 
-def _shared(item: SharedNotice, kind: str, build: Callable[[ActivityNotice], T]) -> T:
+def _shared(
+    item: SharedNotice, kind: str, build: Callable[[ActivityNotice], object]
+) -> SharedEvent:
     """The event object built from ``item`` once for every subscriber, wrapped for sharing.
 
     The schema's executor unwraps :class:`SharedEvent` and executes each distinct selection of
-    it once; the cast keeps the resolvers' declared types, which are what clients receive.
+    it once; yielded, it is cast to the type the resolver declares, which is what clients get.
     """
     key = ("event", kind)
     value = item.memo.get(key)
     if value is None:
         value = item.memo[key] = build(item.notice)
-    return cast(T, SharedEvent(value, item.memo))
+    return SharedEvent(value, item.memo)
 
 
 async def _notices(
@@ -203,7 +204,9 @@ class ActivitySubscription:
                 continue
             if not await visibility.allows_number(notice.number_id):
                 continue
-            yield _shared(item, "activity", ActivityEvent.of)
+            event = _shared(item, "activity", ActivityEvent.of)
+            if not await send_live(event):
+                yield cast(ActivityEvent, event)
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
@@ -221,7 +224,9 @@ class ActivitySubscription:
         async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
             notice = item.notice
             if notice.entity_type == "message" and notice.entity_id == message_id:
-                yield _shared(item, "message", _message_of)
+                event = _shared(item, "message", _message_of)
+                if not await send_live(event):
+                    yield cast(Message, event)
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
@@ -239,4 +244,6 @@ class ActivitySubscription:
         async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
             notice = item.notice
             if notice.entity_type == "call" and notice.entity_id == call_id:
-                yield _shared(item, "call", _call_of)
+                event = _shared(item, "call", _call_of)
+                if not await send_live(event):
+                    yield cast(Call, event)

@@ -19,6 +19,7 @@ from trunkline.auth.bearer import authenticate
 from trunkline.auth.errors import AuthenticationError
 from trunkline.gateway import Gateway
 from trunkline.schema.context import Context
+from trunkline.schema.delivery import GatewayTransportWSHandler
 from trunkline.schema.root import build_schema
 from trunkline.schema.sharing import encode_message
 
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
     """Authenticates WebSocket clients in ``connection_init`` (payload ``Authorization``)."""
+
+    graphql_transport_ws_handler_class = GatewayTransportWSHandler
 
     def __init__(self, gateway: Gateway) -> None:
         settings = gateway.settings

@@ -15,10 +15,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Hashable
+from contextvars import ContextVar
 from typing import Any
 
-from graphql import ExecutionResult
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+)
 from graphql.execution import Executor
+from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 RESULT = "result"  # the memo namespace of rendered results
@@ -95,7 +103,7 @@ def _frozen(value: object) -> Hashable:
     if isinstance(value, list | tuple):
         return tuple(_frozen(item) for item in value)
     hash(value)  # TypeError for anything else unhashable: the operation is not shared
-    return value  # type: ignore[return-value]
+    return value
 
 
 class ResultKey:
@@ -122,8 +130,7 @@ class ResultKey:
 class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, executing a :class:`SharedEvent` once per result key."""
 
-    _memo: dict[Hashable, Any] | None = None
-    _key: ResultKey | None = None
+    _event: SharedEvent | None = None  # set on the per-event copy of a shared event
     _operation_key: ResultKey | bool | None = None  # False: this subscription is not shared
 
     def result_key(self) -> ResultKey | None:
@@ -148,24 +155,14 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
                     )
         return self._operation_key or None
 
-    def build_per_event_executor(self, payload: Any) -> Executor:
-        if type(payload) is not SharedEvent:
-            return super().build_per_event_executor(payload)
+    def shared_result(self, event: SharedEvent) -> ExecutionResult | Awaitable[ExecutionResult]:
+        """``event``'s result for this subscription: kept in its memo, else executed there."""
         key = self.result_key()
-        executor = super().build_per_event_executor(payload.value)
-        if key is not None:
-            assert isinstance(executor, SharingExecutor)
-            executor._memo = payload.memo
-            executor._key = key
-        return executor
-
-    def execute_operation(self, serially: bool | None = None) -> Any:
-        memo = self._memo
-        if memo is None:
-            return super().execute_operation(serially)
-        shared = memo.get(self._key)
+        if key is None:
+            return self._executor_for(event.value).execute_operation(False)
+        shared = event.memo.get(key)
         if shared is None:
-            result = super().execute_operation(serially)
+            result = self._executor_for(event.value).execute_operation(False)
             if self.is_awaitable(result):
                 # In flight: identical subscriptions arriving meanwhile wait for this one.
                 task = asyncio.ensure_future(_rendered_later(result))
@@ -173,7 +170,49 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
                 shared = task
             else:
                 shared = _rendered(result)
-            memo[self._key] = shared
+            event.memo[key] = shared
         if isinstance(shared, asyncio.Future):
             return _awaited(shared)
         return shared
+
+    def _executor_for(self, value: object) -> SharingExecutor:
+        executor = super().build_per_event_executor(value)
+        assert isinstance(executor, SharingExecutor)
+        executor._event = None
+        return executor
+
+    def build_per_event_executor(self, payload: Any) -> Executor:
+        if type(payload) is not SharedEvent:
+            return self._executor_for(payload)
+        # graphql-core calls `execute_operation` on what this returns: see below.
+        executor = self._executor_for(payload.value)
+        executor._event = payload
+        return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        if self._event is None:
+            return super().execute_operation(serially)
+        return self.shared_result(self._event)
+
+    def build_resolve_info(
+        self,
+        field_def: GraphQLField,
+        field_nodes: list[FieldNode],
+        parent_type: GraphQLObjectType,
+        path: Path,
+    ) -> GraphQLResolveInfo:
+        if parent_type is self.schema.subscription_type and _SUBSCRIPTION.get() is None:
+            # The subscription's resolver is about to be called, in its operation's own task:
+            # what it runs can reach this executor (schema/delivery.py).
+            _SUBSCRIPTION.set(self)
+        return super().build_resolve_info(field_def, field_nodes, parent_type, path)
+
+
+_SUBSCRIPTION: ContextVar[SharingExecutor | None] = ContextVar(
+    "trunkline_subscription_executor", default=None
+)
+
+
+def subscription_executor() -> SharingExecutor | None:
+    """The executor of the subscription running in this task, if one is."""
+    return _SUBSCRIPTION.get()
