@@ -262,21 +262,26 @@ async def send_test_sms(
         if account.from_number
         else None
     )
-    # The status callback may beat us here (it upserts by SID); never insert the SID twice.
-    message, _ = await Message.get_or_create(
-        sid=sent.sid,
-        defaults={
-            "tenant_id": tenant_id,
-            "channel": Channel.SMS,
-            "direction": Direction.OUTBOUND,
-            "from_address": sent.from_ or account.from_number or "",
-            "to_address": to,
-            "counterpart": to,
-            "body": body,
-            "status": sent.status or "queued",
-            "status_history": [history_entry(sent.status or "queued", applied=True)],
-            "number_id": number.id if number else None,
-            "user_id": user_id,
-        },
+    # The status callback may beat us here: the ingestion writer creates a message it does not
+    # know yet. One INSERT ... ON CONFLICT DO NOTHING holds no lock while it waits for that
+    # batch to commit (get_or_create's select-then-insert transaction deadlocked with it).
+    await Message.bulk_create(
+        [
+            Message(
+                sid=sent.sid,
+                tenant_id=tenant_id,
+                channel=Channel.SMS,
+                direction=Direction.OUTBOUND,
+                from_address=sent.from_ or account.from_number or "",
+                to_address=to,
+                counterpart=to,
+                body=body,
+                status=sent.status or "queued",
+                status_history=[history_entry(sent.status or "queued", applied=True)],
+                number_id=number.id if number else None,
+                user_id=user_id,
+            )
+        ],
+        ignore_conflicts=True,
     )
-    return message
+    return await Message.get(sid=sent.sid)
