@@ -29,6 +29,8 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level="info",
+        # The implementation the suite and bench/ run: uvicorn's "auto" picks the legacy one.
+        ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_compression,
     )
     return 0
