@@ -66,7 +66,9 @@ class Query:
 @strawberry.type
 class Subscription:
     @strawberry.subscription
-    async def ticks(self, info: strawberry.Info[Context, None]) -> AsyncGenerator[Tick, None]:
+    async def ticks(
+        self, info: strawberry.Info[Context, None], since: int | None = None
+    ) -> AsyncGenerator[Tick, None]:
         feed = info.context.feed
         queue: asyncio.Queue[tuple[object, dict[Hashable, Any]]] = asyncio.Queue()
         feed.queues.append(queue)
@@ -82,6 +84,7 @@ SCHEMA = strawberry.Schema(
 )
 LABEL = "subscription ($p: String) { ticks { n label(prefix: $p) } }"
 LATER = "subscription { ticks { n later } }"
+SINCE = "subscription ($since: Int, $p: String) { ticks(since: $since) { label(prefix: $p) } }"
 
 
 def principal(*roles: Role, tenant_id: int = 1) -> Principal:
@@ -134,6 +137,25 @@ async def test_other_variables_roles_or_tenants_execute_apart() -> None:
     labels = [r.data["ticks"]["label"] for r in results]
     assert labels == ["a1", "b1", "a1", "a1", "a1"]
     assert EXECUTIONS == {"label:a": 3, "label:b": 1}
+
+
+async def test_variables_only_choosing_the_events_do_not_keep_subscriptions_apart() -> None:
+    admin = principal(Role.ADMIN)
+    results = await first_results(
+        [
+            (SINCE, {"since": 1, "p": "="}, admin),
+            (SINCE, {"since": 2, "p": "="}, admin),  # another cursor, the same result
+            (SINCE, {"since": 1, "p": "~"}, admin),
+        ],
+        Tick(n=4),
+    )
+
+    assert [r.data for r in results] == [
+        {"ticks": {"label": "=4"}},
+        {"ticks": {"label": "=4"}},
+        {"ticks": {"label": "~4"}},
+    ]
+    assert EXECUTIONS == {"label:=": 1, "label:~": 1}
 
 
 async def test_an_error_stays_with_the_selection_that_caused_it() -> None:

@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Hashable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
 from graphql import (
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLField,
     GraphQLObjectType,
     GraphQLResolveInfo,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
 )
 from graphql.execution import Executor
 from graphql.pyutils import Path
@@ -96,6 +101,42 @@ def _retrieve(task: asyncio.Future[ExecutionResult]) -> None:
         task.exception()
 
 
+class _VariableNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_args: object) -> None:
+        self.names.add(node.name.value)
+
+
+def result_variables(
+    operation: OperationDefinitionNode, fragments: Iterable[FragmentDefinitionNode]
+) -> frozenset[str]:
+    """The variables a subscription's per-event result can depend on.
+
+    A subscription root field's arguments (``after``, ``numberId``, ``channels``) choose which
+    events the resolver yields; graphql-core resolves the root field of each event to the event
+    itself. Variables used only there leave the result unchanged, so subscriptions resuming from
+    different cursors still share. Everything else (nested arguments, directives, fragments) is
+    counted.
+    """
+    collector = _VariableNames()
+    for directive in operation.directives or ():
+        visit(directive, collector)
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            for directive in selection.directives or ():
+                visit(directive, collector)
+            if selection.selection_set is not None:
+                visit(selection.selection_set, collector)
+        else:
+            visit(selection, collector)  # a fragment at the root: all of it counts
+    for fragment in fragments:
+        visit(fragment, collector)
+    return frozenset(collector.names)
+
+
 def _frozen(value: object) -> Hashable:
     """A hashable equivalent of coerced variable values (lists and input objects included)."""
     if isinstance(value, dict):
@@ -136,17 +177,19 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     def result_key(self) -> ResultKey | None:
         """Everything of this subscription a per-event result can depend on; None: unshared.
 
-        The operation (compared by value), the coerced variables, and the principal's tenant
-        and roles: no field below a subscription root reads anything else of the caller or the
-        connection. A field that does must add it here.
+        The operation (compared by value), the coerced :func:`result_variables`, and the
+        principal's tenant and roles: no field below a subscription root reads anything else of
+        the caller or the connection. A field that does must add it here.
         """
         if self._operation_key is None:
             principal = getattr(self.context_value, "principal", None)
             if principal is None:
                 self._operation_key = False
             else:
+                used = result_variables(self.operation, self.fragment_definitions.values())
+                coerced = self.variable_values.coerced
                 try:
-                    variables = _frozen(self.variable_values.coerced)
+                    variables = _frozen({name: coerced[name] for name in used if name in coerced})
                 except TypeError:
                     self._operation_key = False
                 else:
