@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
@@ -82,3 +84,52 @@ def test_a_json_body_without_its_body_hash_is_refused() -> None:
     )
 
     assert request.signed_by(TOKEN) is False
+
+
+SAME_AS_TWILIO = [
+    ("https://gw.example/webhooks/twilio/messaging", [("Body", "hi"), ("To", "+15551234567")]),
+    ("https://gw.example:443/webhooks/twilio/messaging?x=1", [("Body", "")]),
+    ("http://gw.example:8080/w", [("MediaUrl0", "a"), ("MediaUrl0", "b"), ("MediaUrl0", "a")]),
+    ("https://gw.example/w", [("Body", "héllo wörld ✓"), ("B", "1"), ("a", "2")]),
+    ("https://gw.example/w", []),
+]
+
+
+@pytest.mark.parametrize(("url", "params"), SAME_AS_TWILIO)
+@pytest.mark.parametrize("signed_by_us", [True, False])
+def test_the_form_check_agrees_with_twilios_validator(
+    url: str, params: list[tuple[str, str]], signed_by_us: bool
+) -> None:
+    multi = ImmutableMultiDict(params)
+    token = TOKEN if signed_by_us else "f" * 32
+    signature = RequestValidator(token).compute_signature(url, multi)
+    request = WebhookRequest(
+        url=url,
+        params=multi,
+        raw_body="",
+        is_json=False,
+        signature=signature,
+        idempotency_token=None,
+    )
+
+    assert request.signed_by(TOKEN) is signed_by_us
+    assert RequestValidator(TOKEN).validate(url, multi, signature) is signed_by_us
+
+
+@pytest.mark.parametrize("body_hash_matches", [True, False])
+def test_the_json_check_agrees_with_twilios_validator(body_hash_matches: bool) -> None:
+    body = '{"EventType": "onMessageAdded", "Body": "hi"}'
+    digest = hashlib.sha256((body if body_hash_matches else body + " ").encode()).hexdigest()
+    url = f"https://gw.example/webhooks/twilio/conversations?bodySHA256={digest}"
+    signature = RequestValidator(TOKEN).compute_signature(url, {})
+    request = WebhookRequest(
+        url=url,
+        params=ImmutableMultiDict([("EventType", "onMessageAdded"), ("Body", "hi")]),
+        raw_body=body,
+        is_json=True,
+        signature=signature,
+        idempotency_token=None,
+    )
+
+    assert request.signed_by(TOKEN) is body_hash_matches
+    assert RequestValidator(TOKEN).validate(url, body, signature) is body_hash_matches
