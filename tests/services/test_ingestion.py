@@ -228,3 +228,31 @@ async def test_the_announced_message_is_the_stored_message(number: PhoneNumber) 
     )
     assert (stored.channel, stored.counterpart, stored.num_segments) == ("mms", SENDER, 2)
     assert stored.status_history[0]["status"] == "received"
+
+
+async def test_each_tenant_of_a_mixed_batch_gets_its_own_gapless_seqs_in_arrival_order(
+    number: PhoneNumber,
+) -> None:
+    other_tenant = await Tenant.create(org_id=f"org_{uuid.uuid4().hex[:12]}")
+    other = await PhoneNumber.create(
+        tenant=other_tenant,
+        sid="PN" + uuid.uuid4().hex,
+        phone_number=f"+1555{uuid.uuid4().int % 10**7:07d}",
+    )
+    writer = IngestionWriter()
+    owners = [number, other, other, number, other, number]
+    sids = [new_sid() for _ in owners]
+
+    outcomes = await ingest_together(
+        writer, [inbound(owner, sid, key=sid) for owner, sid in zip(owners, sids, strict=True)]
+    )
+    await writer.stop()
+
+    seqs = [[n.seq for n in o.notices] for o in outcomes if isinstance(o, Ingested)]
+    assert seqs == [[1], [1], [2], [2], [3], [3]]
+    for owner in (number, other):
+        mine = [sid for o, sid in zip(owners, sids, strict=True) if o is owner]
+        ids = {m.sid: m.id for m in await Message.filter(sid__in=mine)}
+        assert await seqs_and_kinds(owner) == [
+            (seq, "MESSAGE_RECEIVED", ids[sid]) for seq, sid in enumerate(mine, start=1)
+        ]
