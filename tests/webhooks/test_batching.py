@@ -10,6 +10,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.conftest import BACKEND
+from tests.events.processes import gateway_process
+from tests.events.test_processes import at
 from tests.support.servers import serve_asgi
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
@@ -83,3 +86,31 @@ async def test_a_full_writer_answers_503_never_429_and_stores_nothing(
     assert (response.status_code, response.json()) == (503, {"detail": "temporarily unavailable"})
     assert not await Message.exists(sid=sid)
     assert await WebhookReceipt.filter(tenant_id=twilio_tenant.tenant_id).count() == 0
+
+
+@pytest.mark.skipif(
+    BACKEND != "services", reason="two processes share a database only on PostgreSQL"
+)
+async def test_the_same_webhooks_taken_by_two_processes_at_once_are_stored_once(
+    settings: Settings, twilio_tenant: TwilioTenant
+) -> None:
+    sids = [message_sid() for _ in range(20)]
+    async with gateway_process(settings) as other_url:
+        other = at(twilio_tenant, other_url)
+        # Every delivery goes to both processes at once, as a retry racing its original would.
+        responses = await asyncio.gather(
+            *(
+                tenant.post(MESSAGING, inbound(tenant, sid), idempotency_token=sid)
+                for sid in sids
+                for tenant in (twilio_tenant, other)
+            )
+        )
+        await other.http.aclose()
+
+    assert [r.status_code for r in responses] == [200] * 40
+    assert await Message.filter(sid__in=sids).count() == 20
+    assert await WebhookReceipt.filter(tenant_id=twilio_tenant.tenant_id).count() == 20
+    seqs = await ActivityEvent.filter(tenant_id=twilio_tenant.tenant_id).values_list(
+        "seq", flat=True
+    )
+    assert sorted(seqs) == list(range(1, 21))
