@@ -151,3 +151,24 @@ async def test_a_gap_that_never_fills_is_released_in_order_after_the_reorder_win
     assert after_gap == [3, 4]
     assert waited >= REORDER_SECONDS * 0.9
     assert await seqs_of(subscriber, 1) == [5]
+
+
+async def test_the_last_subscriber_dropped_while_held_notices_are_released_leaves_the_bus_working(
+    bus: Bus,
+) -> None:
+    channel = channel_of(bus)
+    stalled = bus.subscribe(channel)  # never reads: its queue holds 8 (the fixture's size)
+    dropped = asyncio.Event()
+    stalled.on_drop = dropped.set
+    await bus.publish(channel, notice_wire(1))
+    for seq in range(3, 13):
+        await bus.publish(channel, notice_wire(seq))  # held: 2 is missing
+    await bus.publish(channel, notice_wire(2))  # releases 2..12: the 9th queued drops it
+
+    await asyncio.wait_for(dropped.wait(), 5)
+    with pytest.raises(SubscriberDropped):
+        await stalled.get()
+    newcomer = bus.subscribe(channel)
+    await bus.publish(channel, notice_wire(13))
+    assert await seqs_of(newcomer, 1) == [13]
+    assert bus.subscriber_count == 1

@@ -2,7 +2,9 @@
 
 A subscriber that stops reading is dropped when its queue is full: its queue is emptied, it is
 told why, and no other subscriber waits for it. ``RESYNC`` tells every subscriber the bus may
-have lost messages (the listener reconnected): each backfills from the activity log.
+have lost messages (the listener reconnected): each backfills from the activity log. A channel's
+notices are put back in seq order before they are queued (:mod:`trunkline.events.ordering`), and
+every subscriber's queue holds the same :class:`SharedNotice`.
 """
 
 from __future__ import annotations

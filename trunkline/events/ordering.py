@@ -43,11 +43,11 @@ class ChannelOrder:
         seq = seq_of(message)
         expected = self._next
         if seq is None or expected is None or seq == expected:
-            self._release(message)
             if seq is not None:
                 self._next = seq + 1
-                if self._held:
-                    self._release_held()
+            self._release(message)
+            if self._held:
+                self._release_held()
         elif seq < expected:
             self._release(message)  # a repeat or a straggler: every subscriber skips what it saw
         else:
@@ -58,20 +58,22 @@ class ChannelOrder:
                 self._timer = asyncio.get_running_loop().call_later(REORDER_SECONDS, self.flush)
 
     def _release_held(self) -> None:
-        assert self._next is not None
-        while (message := self._held.pop(self._next, None)) is not None:
-            self._release(message)
+        # Releasing may drop the channel's last subscriber, which resets this order: every step
+        # re-reads the state, and moves past a message before it is released.
+        while self._next is not None and (message := self._held.pop(self._next, None)) is not None:
             self._next += 1
+            self._release(message)
         if not self._held:
             self._cancel_timer()
 
     def flush(self) -> None:
         """Stop waiting for the gap: release everything held, in order."""
         self._cancel_timer()
-        for seq in sorted(self._held):
-            self._release(self._held[seq])
-            self._next = seq + 1
+        held = sorted(self._held.items())
         self._held.clear()
+        for seq, message in held:
+            self._next = seq + 1
+            self._release(message)
 
     def reset(self) -> None:
         """Forget the expected seq (the bus reconnected: subscribers read the log)."""
