@@ -23,17 +23,57 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings(**overrides)  # type: ignore[arg-type]
     if "public_url" not in settings.model_fields_set:
         settings.public_url = public_url
-    _print_banner(settings, public_url)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level="info",
+    server = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
         # The implementation the suite and bench/ run: uvicorn's "auto" picks the legacy one.
-        ws="websockets-sansio",
-        ws_per_message_deflate=settings.ws_compression,
-    )
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": settings.ws_compression,
+    }
+    if args.workers > 1:
+        problem = _why_not_several_workers(settings)
+        if problem:
+            print(f"--workers {args.workers}: {problem}", file=sys.stderr)
+            return 2
+        _prepare_workers(settings)
+        _print_banner(settings, public_url)
+        # Each worker builds its own app from the environment prepared above.
+        uvicorn.run("trunkline.app:create_app", factory=True, workers=args.workers, **server)  # type: ignore[arg-type]
+        return 0
+    _print_banner(settings, public_url)
+    uvicorn.run(create_app(settings), **server)  # type: ignore[arg-type]
     return 0
+
+
+def _why_not_several_workers(settings: object) -> str | None:
+    """Worker processes share only what lives outside them: PostgreSQL and Redis."""
+    from trunkline.settings import Settings
+
+    assert isinstance(settings, Settings)
+    if not settings.redis_url:
+        return "set TRUNKLINE_REDIS_URL: the in-process bus does not reach other processes"
+    if settings.effective_database_url.startswith("sqlite"):
+        return "set TRUNKLINE_DATABASE_URL to PostgreSQL: SQLite takes one writer at a time"
+    if settings.sandbox:
+        return "the sandbox keeps its state in one process; run it with one worker"
+    return None
+
+
+def _prepare_workers(settings: object) -> None:
+    """Migrate once and settle generated secrets before the workers start side by side."""
+    import os
+
+    from trunkline.models.database import apply_migrations
+    from trunkline.settings import Settings
+
+    assert isinstance(settings, Settings)
+    if settings.migrate_on_start:
+        asyncio.run(apply_migrations(settings.effective_database_url))
+    os.environ["TRUNKLINE_AUTO_MIGRATE"] = "false"
+    os.environ.setdefault("TRUNKLINE_PUBLIC_URL", settings.public_url)
+    # Read (or generate) the development secret and encryption key here, not in N racing workers.
+    _ = settings.dev_secret, settings.fernet_keys
 
 
 def _print_banner(settings: object, base: str) -> None:
@@ -127,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--sandbox", action="store_true", help="mount and use the sandbox carrier")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes on one port (needs PostgreSQL and Redis)",
+    )
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="apply pending migrations").set_defaults(handler=_migrate)

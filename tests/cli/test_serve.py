@@ -155,3 +155,25 @@ def test_token_refuses_when_development_auth_is_off(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "development auth is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({}, "TRUNKLINE_REDIS_URL"),
+        ({"TRUNKLINE_REDIS_URL": "redis://127.0.0.1:9/0"}, "TRUNKLINE_DATABASE_URL"),
+    ],
+)
+def test_several_workers_are_refused_without_postgresql_and_redis(
+    tmp_path: Path, extra: dict[str, str], reason: str
+) -> None:
+    result = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [TRUNKLINE, "serve", "--workers", "2"],
+        env=_clean_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2
+    assert reason in result.stderr

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -90,9 +91,33 @@ def _environment(settings: Settings, **overrides: str) -> dict[str, str]:
     return {**os.environ, **values}
 
 
+@dataclass(frozen=True)
+class ServeProcess:
+    url: str
+    pid: int
+
+    def worker_pids(self) -> list[int]:
+        """Its worker processes (``--workers`` > 1 spawns each; not multiprocessing's helpers)."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return [
+            int(child)
+            for child in children
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+        ]
+
+
 @asynccontextmanager
 async def gateway_process(settings: Settings, **overrides: str) -> AsyncIterator[str]:
     """Another gateway process on the same database (and bus, unless overridden)."""
+    async with serve_process(settings, **overrides) as served:
+        yield served.url
+
+
+@asynccontextmanager
+async def serve_process(
+    settings: Settings, *arguments: str, **overrides: str
+) -> AsyncIterator[ServeProcess]:
+    """``trunkline serve [arguments]`` on a spare port, with ``settings`` in its environment."""
     port = spare_port()
     url = f"http://127.0.0.1:{port}"
     process = await asyncio.create_subprocess_exec(
@@ -105,6 +130,7 @@ async def gateway_process(settings: Settings, **overrides: str) -> AsyncIterator
             "127.0.0.1",
             "--port",
             str(port),
+            *arguments,
         ],
         env=_environment(settings, TRUNKLINE_PUBLIC_URL=url, **overrides),
         cwd=ROOT,
@@ -122,7 +148,7 @@ async def gateway_process(settings: Settings, **overrides: str) -> AsyncIterator
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.05)
-        yield url
+        yield ServeProcess(url, process.pid)
     finally:
         process.terminate()
         await process.wait()

@@ -5,11 +5,13 @@ These need what only the services backend has: a database two processes share.
 
 from __future__ import annotations
 
+import contextlib
+
 import httpx
 import pytest
 
 from tests.conftest import BACKEND
-from tests.events.processes import gateway_process, redis_server
+from tests.events.processes import gateway_process, redis_server, serve_process
 from tests.subscriptions.client import subscribe
 from tests.subscriptions.test_activity import ACTIVITY, admin_token
 from tests.support.identity import IdentityProvider
@@ -79,3 +81,28 @@ async def test_redis_restarted_mid_stream_loses_nothing_that_was_committed(
         ("2", sids[1]),
         ("3", sids[2]),
     ]
+
+
+async def test_serve_with_two_workers_delivers_each_webhook_to_every_subscriber(
+    settings: Settings, identity: IdentityProvider, twilio_tenant: TwilioTenant
+) -> None:
+    sid = message_sid()
+    async with serve_process(settings, "--workers", "2") as served:
+        tenant = at(twilio_tenant, served.url)
+        token = admin_token(identity, tenant)
+        async with contextlib.AsyncExitStack() as stack:
+            # Connections land on either worker; whichever takes the webhook, the bus reaches all.
+            subscribers = [
+                await stack.enter_async_context(
+                    subscribe(served.url, token, ACTIVITY, {"after": "0"})
+                )
+                for _ in range(6)
+            ]
+            response = await tenant.post(MESSAGING, inbound(tenant, sid))
+            events = [(await subscriber.next())["activity"] for subscriber in subscribers]
+        workers = served.worker_pids()
+        await tenant.http.aclose()
+
+    assert len(workers) == 2
+    assert response.status_code == 200
+    assert {(event["cursor"], event["message"]["sid"]) for event in events} == {("1", sid)}
