@@ -45,12 +45,14 @@ REPLAY_PAGE = 200
 RESERVE_SEQS = (
     "UPDATE tenant SET activity_seq = activity_seq + ? WHERE id = ? RETURNING activity_seq"
 )
-INSERT_ACTIVITY_POSTGRES = (
+APPEND_ACTIVITY_POSTGRES = (
+    "WITH reserved AS ("
+    "UPDATE tenant SET activity_seq = activity_seq + $2 WHERE id = $1 RETURNING activity_seq) "
     "INSERT INTO activity_event "
     "(tenant_id, seq, kind, entity_type, entity_id, number_id, payload, created_at) "
-    "SELECT t, s, k, e, i, n, p::jsonb, $8 FROM unnest("
-    "$1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[]"
-    ") AS u(t, s, k, e, i, n, p)"
+    "SELECT $1, reserved.activity_seq - $2 + u.ord, u.k, u.e, u.i, u.n, u.p::jsonb, $8 "
+    "FROM reserved, unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[]) "
+    "WITH ORDINALITY AS u(k, e, i, n, p, ord) RETURNING seq"
 )
 INSERT_ACTIVITY_SQLITE = (
     "INSERT INTO activity_event "
@@ -129,32 +131,25 @@ class ActivityDraft:
     payload: dict[str, Any]
 
 
-def _reserve_seqs_statement(dialect: str) -> str:
-    if dialect == "postgres":
-        return RESERVE_SEQS.replace("?", "$1", 1).replace("?", "$2", 1)
-    return RESERVE_SEQS
-
-
 async def append_activities(
     drafts: Sequence[ActivityDraft], *, connection: BaseDBAsyncClient
 ) -> list[ActivityNotice]:
     """Append ``drafts`` to their tenants' logs, in order. Must run inside the caller's transaction.
 
-    Each tenant's seqs are reserved in one statement (``activity_seq + n``), whose row lock is
+    Each tenant's seqs are reserved at once (``activity_seq + n``), and the tenant row's lock is
     held until commit: the next appender waits for us, so rows commit in seq order and a reader
-    never sees seq N+1 before N. SQLite (>= 3.35) and PostgreSQL both have RETURNING.
+    never sees seq N+1 before N. Tenants are taken in id order, as the batch locked them.
     """
     if not drafts:
         return []
-    dialect = connection.capabilities.dialect
-    counts: dict[int, int] = {}
+    now = datetime.now(UTC)
+    by_tenant: dict[int, list[ActivityDraft]] = {}
     for draft in drafts:
-        counts[draft.tenant_id] = counts.get(draft.tenant_id, 0) + 1
-    next_seq: dict[int, int] = {}
-    statement = _reserve_seqs_statement(dialect)
-    for tenant_id, count in counts.items():
-        rows = await connection.execute_query_dict(statement, [count, tenant_id])
-        next_seq[tenant_id] = int(rows[0]["activity_seq"]) - count + 1
+        by_tenant.setdefault(draft.tenant_id, []).append(draft)
+    next_seq = {
+        tenant_id: await _append_for_tenant(tenant_id, by_tenant[tenant_id], now, connection)
+        for tenant_id in sorted(by_tenant)
+    }
     notices: list[ActivityNotice] = []
     for draft in drafts:
         seq = next_seq[draft.tenant_id]
@@ -170,38 +165,52 @@ async def append_activities(
                 payload=draft.payload,
             )
         )
-    await _insert_activity_rows(notices, connection=connection)
     return notices
 
 
-async def _insert_activity_rows(
-    notices: list[ActivityNotice], *, connection: BaseDBAsyncClient
-) -> None:
-    now = datetime.now(UTC)
-    payloads = [json.dumps(notice.payload, separators=(",", ":")) for notice in notices]
+async def _append_for_tenant(
+    tenant_id: int, drafts: list[ActivityDraft], now: datetime, connection: BaseDBAsyncClient
+) -> int:
+    """Reserve one tenant's seqs and insert its rows; the first seq."""
+    count = len(drafts)
+    payloads = [json.dumps(draft.payload, separators=(",", ":")) for draft in drafts]
     if connection.capabilities.dialect == "postgres":
-        # One statement whatever the batch size: asyncpg prepares it once per connection.
-        await connection.execute_query(
-            INSERT_ACTIVITY_POSTGRES,
+        # Reservation and insert in one round trip; asyncpg prepares it once per connection.
+        rows = await connection.execute_query_dict(
+            APPEND_ACTIVITY_POSTGRES,
             [
-                [n.tenant_id for n in notices],
-                [n.seq for n in notices],
-                [n.kind for n in notices],
-                [n.entity_type for n in notices],
-                [n.entity_id for n in notices],
-                [n.number_id for n in notices],
+                tenant_id,
+                count,
+                [draft.kind.value for draft in drafts],
+                [draft.entity_type for draft in drafts],
+                [draft.entity_id for draft in drafts],
+                [draft.number_id for draft in drafts],
                 payloads,
                 now,
             ],
         )
-        return
+        if len(rows) != count:
+            raise LookupError(f"tenant {tenant_id} does not exist")
+        return min(int(row["seq"]) for row in rows)
+    rows = await connection.execute_query_dict(RESERVE_SEQS, [count, tenant_id])
+    first = int(rows[0]["activity_seq"]) - count + 1
     await connection.execute_many(
         INSERT_ACTIVITY_SQLITE,
         [
-            [n.tenant_id, n.seq, n.kind, n.entity_type, n.entity_id, n.number_id, payload, now]
-            for n, payload in zip(notices, payloads, strict=True)
+            [
+                tenant_id,
+                first + offset,
+                draft.kind.value,
+                draft.entity_type,
+                draft.entity_id,
+                draft.number_id,
+                payload,
+                now,
+            ]
+            for offset, (draft, payload) in enumerate(zip(drafts, payloads, strict=True))
         ],
     )
+    return first
 
 
 async def append_activity(
