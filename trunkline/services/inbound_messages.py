@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from trunkline.models import Channel, Direction, Message, PhoneNumber
 from trunkline.services.activity import ActivityDraft, ActivityKind
 from trunkline.services.ingestion import Ingestion
+from trunkline.services.messages import history_entry
 
 INSERT_POSTGRES = (
     "INSERT INTO message (tenant_id, sid, channel, direction, from_address, to_address, "
@@ -37,8 +38,6 @@ INSERT_SQLITE = (
 SQLITE_ROW = "(?, ?, ?, 'inbound', ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?)"
 # SQLite allows 32,766 bound parameters per statement; a row binds thirteen.
 SQLITE_ROWS_PER_STATEMENT = 1000
-# What the model's validators would refuse (the raw INSERT bypasses them; SQLite would not).
-CHECKED_FIELDS = ("sid", "from_address", "to_address")
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ class InboundMessageIngestion(Ingestion):
         firsts: list[_Row | None] = []
         for item in items:
             sid = item.message.sid
-            firsts.append(None if sid in seen else _Row.of(item, now))
+            firsts.append(None if sid in seen else _Row.of(item))
             seen.add(sid)
         rows = [row for row in firsts if row is not None]
         for row in rows:
@@ -107,9 +106,9 @@ class _Row:
     history: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, item: InboundMessageIngestion, now: datetime) -> _Row:
+    def of(cls, item: InboundMessageIngestion) -> _Row:
         media = [{"url": m.url, "content_type": m.content_type} for m in item.message.media]
-        history = [{"status": "received", "at": now.isoformat(), "applied": True}]
+        history = [history_entry("received", applied=True)]
         return cls(item, media, history)
 
     @property
@@ -117,13 +116,12 @@ class _Row:
         return self.item.message.sid
 
     def validate(self) -> None:
-        """Refuse what the model would (a tortoise ValidationError), whatever the dialect."""
+        """Refuse what the model would (a tortoise ValidationError): SQLite checks no lengths."""
         fields_map = Message._meta.fields_map
         message = self.item.message
-        values = {"sid": message.sid, "from_address": message.from_address}
-        values["to_address"] = message.to_address
-        for name in CHECKED_FIELDS:
-            fields_map[name].validate(values[name])
+        fields_map["sid"].validate(message.sid)
+        fields_map["from_address"].validate(message.from_address)
+        fields_map["to_address"].validate(message.to_address)
 
     def values(self) -> list[Any]:
         message = self.item.message
