@@ -6,6 +6,7 @@ A resolver field counts its executions; one event goes to several subscriptions 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import AsyncGenerator, Hashable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any, cast
 import strawberry
 
 from trunkline.auth.principal import Principal, Role
-from trunkline.schema.sharing import RenderedData, SharedEvent, SharingExecutor
+from trunkline.schema.sharing import RenderedData, SharedEvent, SharingExecutor, encode_message
 
 EXECUTIONS: Counter[str] = Counter()
 
@@ -183,3 +184,11 @@ async def test_without_a_principal_nothing_is_shared() -> None:
 
     assert [r.data for r in results] == [{"ticks": {"n": 5, "label": "x5"}}] * 2
     assert EXECUTIONS == {"label:x": 2}
+
+
+def test_a_shared_next_message_is_encoded_as_strawberry_would_encode_it() -> None:
+    data = RenderedData({"activity": {"body": 'é "quoted" \n', "n": [1, None, True]}})
+    message = {"id": 'op "7"', "type": "next", "payload": {"data": data}}
+
+    assert encode_message(message) == json.dumps(message, separators=(",", ":"))
+    assert encode_message({**message, "payload": {"data": dict(data)}}) is None

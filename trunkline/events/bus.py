@@ -170,7 +170,12 @@ class RedisBus:
                         first = False
                         delay = RECONNECT_MIN_SECONDS
                     elif kind == "pmessage":
-                        self._deliver(message)
+                        try:
+                            self._deliver(message)
+                        except Exception:
+                            # One message's failure must not end every subscriber's live feed:
+                            # the listener goes on; a subscriber missing it reads the log.
+                            logger.exception("failed to deliver a bus message")
             except (redis.RedisError, OSError) as exc:
                 self.connected.clear()
                 logger.warning("bus listener lost Redis (%s); retrying in %.2fs", exc, delay)
