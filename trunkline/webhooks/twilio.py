@@ -2,7 +2,9 @@
 
 Each route verifies first (tenant from ``AccountSid``, else the Messaging Service, else the
 receiving number; X-Twilio-Signature with that tenant's auth token over the URL Twilio called),
-then parses, then hands a typed update to a service. ``GET`` on each route is a health check.
+then parses the delivery into an :class:`Ingestion` and hands it to the process's ingestion
+writer, which commits it with whatever else is waiting (group commit) before the request is
+answered; the activity is published after that commit. ``GET`` on each route is a health check.
 """
 
 from __future__ import annotations
