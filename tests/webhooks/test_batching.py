@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from tortoise.transactions import in_transaction
 
 from tests.conftest import BACKEND
 from tests.events.processes import gateway_process
@@ -114,3 +115,30 @@ async def test_the_same_webhooks_taken_by_two_processes_at_once_are_stored_once(
         "seq", flat=True
     )
     assert sorted(seqs) == list(range(1, 21))
+
+
+@pytest.mark.skipif(BACKEND != "services", reason="SQLite has one writer: nothing runs beside it")
+async def test_a_webhook_is_stored_while_another_transaction_inserts_for_the_tenant(
+    twilio_tenant: TwilioTenant,
+) -> None:
+    sid = message_sid()
+    async with in_transaction() as connection:
+        # An insert referencing the tenant (a mutation recording a sent message, say) holds a
+        # KEY SHARE lock on its row until commit; ingestion must not wait for it.
+        await Message.create(
+            tenant_id=twilio_tenant.tenant_id,
+            sid=message_sid(),
+            channel="sms",
+            direction="outbound",
+            from_address=twilio_tenant.number.phone_number,
+            to_address="+14155550123",
+            counterpart="+14155550123",
+            status="queued",
+            using_db=connection,
+        )
+        response = await asyncio.wait_for(
+            twilio_tenant.post(MESSAGING, inbound(twilio_tenant, sid)), timeout=5
+        )
+
+    assert response.status_code == 200
+    assert await Message.exists(sid=sid)

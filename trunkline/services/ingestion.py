@@ -23,12 +23,15 @@ RECEIPT_KEY_LENGTH = 255
 SQLITE_ROWS_PER_STATEMENT = 1000
 # The tenants' rows are locked first (ascending ids, so two batches never wait on each other's
 # tenants): the uncorrelated sub-select is an InitPlan, run once before the first receipt row,
-# which saves the batch a round trip of its own for the lock.
+# which saves the batch a round trip of its own for the lock. NO KEY UPDATE, the lock the seq
+# increment takes anyway: it excludes other batches but not the KEY SHARE lock of another
+# transaction's insert referencing the tenant (FOR UPDATE did, and such an insert of a message
+# this batch also creates deadlocked with it).
 INSERT_RECEIPTS_POSTGRES = (
     "INSERT INTO webhook_receipt (provider, idempotency_key, tenant_id, created_at) "
     "SELECT p, k, t, $4 FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(p, k, t) "
     "WHERE (SELECT count(*) FROM (SELECT id FROM tenant WHERE id = ANY($5::bigint[]) "
-    "ORDER BY id FOR UPDATE) AS locked) >= 0 "
+    "ORDER BY id FOR NO KEY UPDATE) AS locked) >= 0 "
     "ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING provider, idempotency_key"
 )
 INSERT_RECEIPTS_SQLITE = (
