@@ -18,10 +18,12 @@ from contextvars import ContextVar
 from typing import Any
 
 from graphql import ExecutionResult
+from starlette.websockets import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 
 from trunkline.schema.context import Context
 from trunkline.schema.sharing import RenderedData, SharedEvent, subscription_executor
@@ -39,6 +41,15 @@ class GatewayTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         # variable is seen by this operation's resolvers only.
         _OPERATION.set(operation)
         await super().run_operation(operation)
+
+    async def send_message(self, message: Message) -> None:
+        try:
+            await super().send_message(message)
+        except WebSocketDisconnected:
+            # We closed the socket ourselves (4403 at expiry, 1013 for a dropped subscriber):
+            # the operations still winding down have nobody left to tell. Without this each of
+            # them logs its final `complete` as an error.
+            return
 
 
 async def send_live(event: SharedEvent) -> bool:
