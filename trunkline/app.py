@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from trunkline.gateway import Gateway
@@ -19,6 +20,7 @@ from trunkline.schema.router import GatewayGraphQLRouter
 from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
 from trunkline.webhooks import twilio_webhook_router
+from trunkline.webhooks.asgi import WebhookEndpoint
 
 # Python's defaults (700, 10, 10) consider a full collection every ~70,000 net allocations, and
 # a full collection walks every live subscription's objects: with 5,000 subscriptions delivery
@@ -29,25 +31,45 @@ GRAPHQL_PATH = "/graphql"
 
 
 class GatewayApp(FastAPI):
-    """FastAPI, except that a GraphQL WebSocket goes straight to the GraphQL router.
+    """FastAPI, except that the two hot paths skip its routing and middleware.
 
-    A WebSocket lives for hours, and every layer it passes through stays suspended on its stack
-    for as long: FastAPI's routing, exit stacks and middleware (none of which does anything for a
-    socket; CORS does not apply to WebSockets) held 12 KB per subscriber. bench/fanout.py: RSS
-    per idle subscription 66 KB -> 48 KB. HTTP requests still take the whole stack.
+    - A GraphQL WebSocket lives for hours, and every layer it passes through stays suspended on
+      its stack for as long: FastAPI's routing, exit stacks and middleware (none of which does
+      anything for a socket; CORS does not apply to WebSockets) held 12 KB per subscriber.
+      bench/fanout.py: RSS per idle subscription 66 KB -> 48 KB.
+    - A webhook POST goes straight to its bare endpoint (trunkline.webhooks.asgi), which reads,
+      bounds and answers the request itself: the middleware stack was about a tenth of the
+      gateway's CPU at full ingestion load (bench/webhook_ingest.py).
+
+    Everything else (queries, health checks, the sandbox) takes the whole stack.
     """
 
     def __init__(self, *, graphql: GatewayGraphQLRouter, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.graphql = graphql
         self.include_router(graphql, prefix=GRAPHQL_PATH)
+        self.webhook_endpoints: dict[str, ASGIApp] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and scope["path"] == GRAPHQL_PATH:
+        kind = scope["type"]
+        if kind == "websocket" and scope["path"] == GRAPHQL_PATH:
             scope["app"] = self
             await self.graphql.serve_websocket(WebSocket(scope, receive, send))
             return
+        if kind == "http" and scope["method"] == "POST":
+            endpoint = self.webhook_endpoints.get(scope["path"])
+            if endpoint is not None:
+                scope["app"] = self
+                await endpoint(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
+
+    def include_webhooks(self, router: APIRouter) -> None:
+        """Include ``router``; its bare POST endpoints are also served directly."""
+        self.include_router(router)
+        for route in router.routes:
+            if isinstance(route, Route) and isinstance(route.app, WebhookEndpoint):
+                self.webhook_endpoints[route.path] = route.app
 
 
 def create_app(settings: Settings | None = None) -> GatewayApp:
@@ -97,7 +119,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
         allow_headers=["Authorization", "Content-Type"],
     )
     app.include_router(health_router(gateway))
-    app.include_router(twilio_webhook_router(gateway, ingestion))
+    app.include_webhooks(twilio_webhook_router(gateway, ingestion))
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)
     return app
