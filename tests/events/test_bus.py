@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -11,7 +12,15 @@ import redis.asyncio as redis
 
 from tests.conftest import Backend
 from tests.events.processes import redis_server
-from trunkline.events import RESYNC, Bus, RedisBus, SubscriberDropped, Subscription, create_bus
+from trunkline.events import (
+    RESYNC,
+    Bus,
+    BusUnavailable,
+    RedisBus,
+    SubscriberDropped,
+    Subscription,
+    create_bus,
+)
 from trunkline.events.ordering import REORDER_SECONDS
 from trunkline.services.activity import ActivityNotice
 
@@ -172,3 +181,51 @@ async def test_the_last_subscriber_dropped_while_held_notices_are_released_leave
     await bus.publish(channel, notice_wire(13))
     assert await seqs_of(newcomer, 1) == [13]
     assert bus.subscriber_count == 1
+
+
+async def test_publish_many_delivers_each_message_to_its_channel_in_order(bus: Bus) -> None:
+    channel = channel_of(bus)
+    other = channel.removesuffix("1") + "2"  # tenant 2
+    subscriber = bus.subscribe(channel)
+    elsewhere = bus.subscribe(other)
+
+    await bus.publish_many(
+        [(channel, notice_wire(1)), (other, {"seq": 7}), (channel, notice_wire(2))]
+    )
+    await bus.publish_many([])  # nothing to send: a no-op, not an error
+
+    assert await seqs_of(subscriber, 2) == [1, 2]
+    assert (await asyncio.wait_for(elsewhere.get(), 5)).data == {"seq": 7}  # type: ignore[union-attr]
+    assert (subscriber.pending(), elsewhere.pending()) == (0, 0)
+
+
+async def test_publish_many_on_redis_goes_out_in_order_on_one_connection() -> None:
+    async with redis_server() as server:
+        bus = RedisBus(server.url, prefix="many")
+        await bus.start()
+        await asyncio.wait_for(bus.connected.wait(), 5)
+        observer = redis.Redis.from_url(server.url)
+        wire = observer.pubsub()
+        await wire.subscribe("many:tenant:1")  # what Redis sends out, before any reordering
+        await wire.get_message(timeout=5)  # the subscribe confirmation
+
+        await bus.publish_many([("many:tenant:1", notice_wire(seq)) for seq in range(1, 101)])
+        sent = [json.loads((await wire.get_message(timeout=5))["data"])["seq"] for _ in range(100)]
+        clients = (await observer.info("clients"))["connected_clients"]
+        publishes = (await observer.info("commandstats"))["cmdstat_publish"]["calls"]
+        await wire.aclose()
+        await observer.aclose()
+        await bus.close()
+
+    assert sent == list(range(1, 101))
+    assert publishes == 100
+    assert clients == 4  # the listener, ONE publishing connection, this observer and its pubsub
+
+
+async def test_publish_many_with_redis_down_raises_bus_unavailable() -> None:
+    async with redis_server() as server:
+        bus = RedisBus(server.url, prefix="down", timeout=0.5)
+        await server.stop()
+        with pytest.raises(BusUnavailable):
+            await bus.publish_many([("down:tenant:1", notice_wire(1))])
+        await bus.close()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pytest
 
 from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
-from trunkline.services.activity import Ingested
+from trunkline.services.activity import ActivityNotice, Ingested
 from trunkline.services.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
@@ -256,3 +256,94 @@ async def test_each_tenant_of_a_mixed_batch_gets_its_own_gapless_seqs_in_arrival
         assert await seqs_and_kinds(owner) == [
             (seq, "MESSAGE_RECEIVED", ids[sid]) for seq, sid in enumerate(mine, start=1)
         ]
+
+
+class Published:
+    """What the writer hands its ``publish``: one list per call."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[tuple[int, int]]] = []
+
+    async def __call__(self, notices: Sequence[ActivityNotice]) -> None:
+        self.calls.append([(n.tenant_id, n.seq) for n in notices])
+
+
+async def test_a_committed_batch_is_published_once_in_seq_order_without_its_duplicates(
+    number: PhoneNumber,
+) -> None:
+    published = Published()
+    writer = IngestionWriter(publish=published)
+    sids = [new_sid() for _ in range(6)]
+    batch = [inbound(number, sid, key=sid) for sid in sids]
+    batch.insert(3, inbound(number, sids[1], key=sids[1]))  # a redelivery: nothing to announce
+
+    await ingest_together(writer, batch)
+    await writer.stop()  # publishes what the last batch announced
+
+    tenant_id = number.tenant_id  # type: ignore[attr-defined]
+    assert published.calls == [[(tenant_id, seq) for seq in range(1, 7)]]
+
+
+async def test_requests_are_answered_at_commit_without_waiting_for_the_publish(
+    number: PhoneNumber,
+) -> None:
+    bus_answers = asyncio.Event()
+    published: list[int] = []
+
+    async def slow_publish(notices: Sequence[ActivityNotice]) -> None:
+        await bus_answers.wait()
+        published.extend(n.seq for n in notices)
+
+    writer = IngestionWriter(publish=slow_publish)
+    sids = [new_sid() for _ in range(3)]
+
+    outcomes = await asyncio.wait_for(
+        ingest_together(writer, [inbound(number, sid, key=sid) for sid in sids]), 5
+    )
+    unpublished_when_answered = list(published)
+    bus_answers.set()
+    await writer.stop()
+
+    assert [isinstance(o, Ingested) and not o.duplicate for o in outcomes] == [True] * 3
+    assert (unpublished_when_answered, published) == ([], [1, 2, 3])
+
+
+async def test_a_publish_that_fails_is_logged_and_loses_no_later_batch(
+    number: PhoneNumber, caplog: pytest.LogCaptureFixture
+) -> None:
+    attempts: list[list[int]] = []
+
+    async def publish_failing_once(notices: Sequence[ActivityNotice]) -> None:
+        attempts.append([n.seq for n in notices])
+        if len(attempts) == 1:
+            raise RuntimeError("the bus broke")
+
+    writer = IngestionWriter(publish=publish_failing_once)
+    first = await ingest_together(writer, [inbound(number, sid := new_sid(), key=sid)])
+    await writer.stop()  # the failed publish is over before the next batch
+    await writer.start()
+    second = await ingest_together(writer, [inbound(number, sid := new_sid(), key=sid)])
+    await writer.stop()
+
+    assert [type(o) for o in first + second] == [Ingested, Ingested]
+    assert attempts == [[1], [2]]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "1 committed notices not published"
+    ]
+
+
+async def test_the_publish_backlog_keeps_the_newest_notices(number: PhoneNumber) -> None:
+    bus_answers = asyncio.Event()
+    published: list[list[int]] = []
+
+    async def slow_publish(notices: Sequence[ActivityNotice]) -> None:
+        await bus_answers.wait()
+        published.append([n.seq for n in notices])
+
+    writer = IngestionWriter(publish=slow_publish, publish_backlog=2)
+    for sid in [new_sid() for _ in range(5)]:  # the first is on the wire; 2 of 4 may wait
+        await ingest_together(writer, [inbound(number, sid, key=sid)])
+    bus_answers.set()
+    await writer.stop()
+
+    assert published == [[1], [4, 5]]

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import redis.asyncio as redis
@@ -45,6 +46,13 @@ class Bus(Protocol):
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
 
+    async def publish_many(self, messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Publish each ``(channel, message)`` in order, in one round trip where the bus has any.
+
+        Raises :class:`BusUnavailable` when the bus cannot be reached; some of the messages may
+        have been published then.
+        """
+
     def subscribe(self, channel: str) -> Subscription:
         """A bounded queue of what is published on ``channel`` from now on."""
 
@@ -71,6 +79,10 @@ class InProcessBus:
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         self._fanout.deliver(channel, SharedNotice(message))
+
+    async def publish_many(self, messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        for channel, message in messages:
+            self._fanout.deliver(channel, SharedNotice(message))
 
     def subscribe(self, channel: str) -> Subscription:
         return self._fanout.subscribe(channel)
@@ -133,6 +145,21 @@ class RedisBus:
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         try:
             await self._client.publish(channel, json.dumps(message, separators=(",", ":")))
+        except (redis.RedisError, OSError) as exc:
+            raise BusUnavailable(str(exc)) from exc
+
+    async def publish_many(self, messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        if not messages:
+            return
+        # One non-transactional pipeline: a single connection and one round trip for the lot
+        # (MULTI would add two commands and nothing of use: subscribers do not need atomicity).
+        # Retried whole on a dropped connection, so a message may arrive twice; subscribers skip
+        # a seq they have seen.
+        try:
+            async with self._client.pipeline(transaction=False) as pipeline:
+                for channel, message in messages:
+                    pipeline.publish(channel, json.dumps(message, separators=(",", ":")))
+                await pipeline.execute()
         except (redis.RedisError, OSError) as exc:
             raise BusUnavailable(str(exc)) from exc
 

@@ -5,6 +5,12 @@ several round trips. The writer instead takes every delivery waiting, applies th
 transaction (:func:`ingest_batch`), commits once, and only then answers each waiting request,
 so a 200 still means "committed". While a batch is written the next one gathers: the busier the
 process, the bigger the batches.
+
+Each committed batch's activity notices are then handed, in seq order, to ``publish`` (the bus,
+for the webhooks) by a task of their own: one call per round rather than one per notice, and no
+request waits for it. A 200 promises "stored", not "announced": subscribers that miss a notice
+read it from the activity log. Were the writer to wait for the publish, a bus that stopped
+answering (2 s timeouts, retried) would stall every later batch behind it.
 """
 
 from __future__ import annotations
@@ -12,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from trunkline.services.activity import Ingested
+from trunkline.services.activity import ActivityNotice, Ingested
 from trunkline.services.ingestion import Ingestion, ingest_batch
 
 logger = logging.getLogger(__name__)
@@ -23,8 +29,13 @@ logger = logging.getLogger(__name__)
 # rather than the queue (and each request's memory) growing without bound.
 DEFAULT_CAPACITY = 4096
 DEFAULT_MAX_BATCH = 256
+# Committed notices that may wait for a slow bus; beyond it the oldest are not published (their
+# subscribers find the gap at the next notice, or resync when the bus reconnects, and read the log).
+DEFAULT_PUBLISH_BACKLOG = 16_384
 
 Waiting = tuple[Ingestion, "asyncio.Future[Ingested]"]
+# Announces committed notices, in order; what it cannot publish it logs rather than raises.
+PublishNotices = Callable[[Sequence[ActivityNotice]], Awaitable[None]]
 
 
 class IngestionBusy(Exception):
@@ -35,14 +46,28 @@ class IngestionWriter:
     """Group commit for webhook deliveries; ``capacity`` may be changed while it runs."""
 
     def __init__(
-        self, *, capacity: int = DEFAULT_CAPACITY, max_batch: int = DEFAULT_MAX_BATCH
+        self,
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        publish: PublishNotices | None = None,
+        publish_backlog: int = DEFAULT_PUBLISH_BACKLOG,
     ) -> None:
         self.capacity = capacity
         self.max_batch = max_batch
+        self.publish_backlog = publish_backlog
+        self._publish = publish
         self._waiting: deque[Waiting] = deque()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self._unpublished: deque[ActivityNotice] = deque()
+        self._publish_wakeup = asyncio.Event()
+        self._publisher: asyncio.Task[None] | None = None
+
+    def publish_with(self, publish: PublishNotices) -> None:
+        """Hand every batch committed from now on to ``publish`` (see the module docstring)."""
+        self._publish = publish
 
     async def start(self) -> None:
         if self._task is None:
@@ -50,12 +75,16 @@ class IngestionWriter:
             self._task = asyncio.create_task(self._run(), name="ingestion writer")
 
     async def stop(self) -> None:
-        """Take no more deliveries, write those already waiting, then end."""
+        """Take no more deliveries, write those already waiting, publish what they announce, end."""
         self._closed = True
         self._wakeup.set()
         if self._task is not None:
             await self._task
             self._task = None
+        self._publish_wakeup.set()
+        if self._publisher is not None:
+            await self._publisher
+            self._publisher = None
 
     async def ingest(self, ingestion: Ingestion) -> Ingested:
         """Store ``ingestion`` in the next batch; returns once that batch has committed.
@@ -98,6 +127,49 @@ class IngestionWriter:
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             _settle(future, outcome)
+        self._announce(outcomes)
+
+    def _announce(self, outcomes: Sequence[Ingested | BaseException]) -> None:
+        """Queue a committed batch's notices for the publisher, in the batch's (seq) order."""
+        if self._publish is None:
+            return
+        notices = [
+            notice
+            for outcome in outcomes
+            if isinstance(outcome, Ingested)
+            for notice in outcome.notices
+        ]
+        if not notices:
+            return
+        self._unpublished.extend(notices)
+        overflow = len(self._unpublished) - self.publish_backlog
+        if overflow > 0:
+            for _ in range(overflow):
+                self._unpublished.popleft()
+            logger.warning("the bus is behind: %d committed notices not published", overflow)
+        self._publish_wakeup.set()
+        if self._publisher is None or self._publisher.done():
+            # (Done: it ended on an earlier batch written while the writer was stopping.)
+            self._publisher = asyncio.create_task(self._run_publisher(), name="notice publisher")
+
+    async def _run_publisher(self) -> None:
+        """Publish what committed batches announce, in commit order, everything waiting at once."""
+        while self._unpublished or not self._closed:
+            if not self._unpublished:
+                self._publish_wakeup.clear()
+                await self._publish_wakeup.wait()
+                continue
+            # Whatever gathered while the last round was on the wire goes out together: the
+            # slower the bus, the fewer and bigger the rounds.
+            notices = list(self._unpublished)
+            self._unpublished.clear()
+            publish = self._publish
+            assert publish is not None  # nothing is queued without it
+            try:
+                await publish(notices)
+            except Exception:
+                # Committed regardless; the publisher must go on for the batches after these.
+                logger.exception("%d committed notices not published", len(notices))
 
     async def _write_one_by_one(self, batch: list[Waiting]) -> None:
         """One bad delivery must not fail the others: each (with its redeliveries) on its own."""
@@ -113,6 +185,7 @@ class IngestionWriter:
                 outcomes = [exc] * len(group)
             for (_, future), outcome in zip(group, outcomes, strict=True):
                 _settle(future, outcome)
+            self._announce(outcomes)  # each group committed on its own
 
 
 def _settle(future: asyncio.Future[Ingested], outcome: Ingested | BaseException) -> None:

@@ -4,15 +4,16 @@ Each route verifies first (tenant from ``AccountSid``, else the Messaging Servic
 receiving number; X-Twilio-Signature with that tenant's auth token over the URL Twilio called),
 then parses the delivery into an :class:`Ingestion` and hands it to the process's ingestion
 writer, which commits it with whatever else is waiting (group commit) before the request is
-answered; the activity is published after that commit. ``GET`` on each route is a health check.
+answered; the writer then publishes each committed batch's activity on the bus in one round trip
+(a bus that is down is logged: subscribers backfill from the log). ``GET`` on each route is a
+health check.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -23,7 +24,7 @@ from trunkline.events import BusUnavailable
 from trunkline.gateway import Gateway
 from trunkline.models import Direction, PhoneNumber
 from trunkline.services import calls, inbound_messages, messages
-from trunkline.services.activity import Ingested, activity_channel_name, tenant_number
+from trunkline.services.activity import ActivityNotice, activity_channel_name, tenant_number
 from trunkline.services.credentials import (
     TwilioAccount,
     twilio_account_by_messaging_service,
@@ -31,7 +32,7 @@ from trunkline.services.credentials import (
     twilio_account_by_sid,
 )
 from trunkline.services.ingestion import Ingestion
-from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
+from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter, PublishNotices
 from trunkline.webhooks.asgi import Answer, WebhookEndpoint
 from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, bare_address, read_webhook
 from trunkline.webhooks.twiml import EMPTY, VOICE_PLACEHOLDER
@@ -309,26 +310,38 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
     return Delivery(webhook=webhook, account=account, number=number)  # type: ignore[arg-type]
 
 
-# A committed batch releases all its requests at once; the Redis bus's client pool holds 8
-# connections and refuses a ninth ("Too many connections") rather than waiting for one.
-CONCURRENT_PUBLISHES = 4
 UNAVAILABLE = Answer.detail(503, "temporarily unavailable")
 
 
-async def _publish(gateway: Gateway, ingested: Ingested, slots: asyncio.Semaphore) -> None:
-    for notice in ingested.notices:
-        channel = activity_channel_name(gateway.settings.bus_prefix, notice.tenant_id)
+def _publisher(gateway: Gateway) -> PublishNotices:
+    """Publish a committed batch's notices on the bus: one round trip for the whole batch."""
+    prefix = gateway.settings.bus_prefix
+
+    async def publish(notices: Sequence[ActivityNotice]) -> None:
         try:
-            async with slots:
-                await gateway.bus.publish(channel, notice.to_wire())
+            await gateway.bus.publish_many(
+                [(activity_channel_name(prefix, n.tenant_id), n.to_wire()) for n in notices]
+            )
         except BusUnavailable as exc:
             # Stored and committed: subscribers backfill from the log when the bus is back.
-            logger.warning("activity %s/%s not published: %s", notice.tenant_id, notice.seq, exc)
+            first, last = notices[0], notices[-1]
+            logger.warning(
+                "%d activity notices not published (%s/%s .. %s/%s): %s",
+                len(notices),
+                first.tenant_id,
+                first.seq,
+                last.tenant_id,
+                last.seq,
+                exc,
+            )
+
+    return publish
 
 
 def twilio_webhook_router(gateway: Gateway, writer: IngestionWriter) -> APIRouter:
     router = APIRouter(prefix="/webhooks/twilio")
-    publish_slots = asyncio.Semaphore(CONCURRENT_PUBLISHES)
+    # The writer publishes each committed batch's activity after commit, without the requests.
+    writer.publish_with(_publisher(gateway))
 
     def register(route: Route) -> None:
         async def health() -> dict[str, str]:
@@ -338,7 +351,7 @@ def twilio_webhook_router(gateway: Gateway, writer: IngestionWriter) -> APIRoute
             try:
                 webhook = read_webhook(scope, body, public_url=gateway.settings.public_url)
                 delivery = await _verify(route, webhook, gateway)
-                ingested = await writer.ingest(route.handle(delivery))
+                await writer.ingest(route.handle(delivery))
             except WebhookRejected as rejected:
                 logger.info("webhook %s rejected: %s", route.path, rejected.detail)
                 return Answer.detail(rejected.status, rejected.detail)
@@ -355,7 +368,6 @@ def twilio_webhook_router(gateway: Gateway, writer: IngestionWriter) -> APIRoute
                 # whatever it was, the transaction rolled back: ask Twilio to retry.
                 logger.exception("webhook %s not stored", route.path)
                 return UNAVAILABLE
-            await _publish(gateway, ingested, publish_slots)
             return stored
 
         stored = Answer.xml(route.answer or EMPTY)
