@@ -39,7 +39,24 @@ class StreamExpired(Exception):
 
 
 class Subscription:
-    """One subscriber's bounded queue on one channel. Iterate with :meth:`get`."""
+    """One subscriber's bounded queue on one channel. Iterate with :meth:`get`.
+
+    Thousands sit idle per process, so an idle one is kept small: slots, no queue until
+    something is queued (an empty deque is 600 bytes), and a future only while someone waits
+    (an Event carries a deque of its own).
+    """
+
+    __slots__ = (
+        "_expiry",
+        "_fanout",
+        "_items",
+        "_waiter",
+        "channel",
+        "dropped",
+        "expired",
+        "maxsize",
+        "on_drop",
+    )
 
     def __init__(self, fanout: Fanout, channel: str, maxsize: int) -> None:
         self.channel = channel
@@ -48,8 +65,8 @@ class Subscription:
         self.on_drop: Callable[[], None] | None = None
         self.expired = False
         self._fanout = fanout
-        self._items: deque[BusItem] = deque()
-        self._ready = asyncio.Event()
+        self._items: deque[BusItem] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self._expiry: asyncio.TimerHandle | None = None
 
     def expire_after(self, seconds: float) -> None:
@@ -64,25 +81,33 @@ class Subscription:
 
     def _expire(self) -> None:
         self.expired = True
-        self._ready.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def offer(self, item: BusItem) -> None:
         """Queue ``item`` without waiting; a full queue drops the subscriber."""
         if self.dropped:
             return
+        items = self._items
+        if items is None:
+            items = self._items = deque()
         if isinstance(item, _Resync):
             # One pending resync says it all: nothing queued before it needs reading either.
-            self._items.clear()
-        elif len(self._items) >= self.maxsize:
+            items.clear()
+        elif len(items) >= self.maxsize:
             self._drop()
             return
-        self._items.append(item)
-        self._ready.set()
+        items.append(item)
+        self._wake()
 
     def _drop(self) -> None:
         self.dropped = True
-        self._items.clear()
-        self._ready.set()
+        self._items = None
+        self._wake()
         self._fanout.remove(self)
         logger.warning("dropped a subscriber on %s: %d messages behind", self.channel, self.maxsize)
         if self.on_drop is not None:
@@ -98,15 +123,22 @@ class Subscription:
         while True:
             if self.expired:
                 raise StreamExpired
-            if self._items:
-                return self._items.popleft()
+            items = self._items
+            if items:
+                item = items.popleft()
+                if not items:
+                    self._items = None  # back to idle size
+                return item
             if self.dropped:
                 raise SubscriberDropped(self.channel)
-            self._ready.clear()
-            await self._ready.wait()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
 
     def pending(self) -> int:
-        return len(self._items)
+        return len(self._items) if self._items else 0
 
     def close(self) -> None:
         if self._expiry is not None:
