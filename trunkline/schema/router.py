@@ -91,4 +91,7 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
         if principal is None:
             raise ConnectionRejectionError()
         context.principal = principal
+        # The principal is all that is needed from here on; the raw token (a kilobyte per socket)
+        # need not live as long as the socket.
+        context.connection_params = None
         return UNSET
