@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import redis.asyncio as redis
@@ -229,3 +230,53 @@ async def test_publish_many_with_redis_down_raises_bus_unavailable() -> None:
         with pytest.raises(BusUnavailable):
             await bus.publish_many([("down:tenant:1", notice_wire(1))])
         await bus.close()
+
+
+@asynccontextmanager
+async def counting_relay(target_url: str) -> AsyncIterator[tuple[str, list[int]]]:
+    """A loopback TCP relay to Redis; yields its URL and how many reads came from the clients.
+
+    A client that waits for each reply before the next command writes once per command; one
+    that pipelines writes its commands together.
+    """
+    target = redis.Redis.from_url(target_url).connection_pool.connection_kwargs
+    client_reads = [0]
+
+    async def relay(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, count: bool
+    ) -> None:
+        try:
+            while data := await reader.read(65536):
+                client_reads[0] += count
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(
+            target["host"], target["port"]
+        )
+        await asyncio.gather(
+            relay(reader, upstream_writer, True),
+            relay(upstream_reader, writer, False),
+            return_exceptions=True,  # either side hanging up ends both
+        )
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield f"redis://127.0.0.1:{port}/0", client_reads
+
+
+async def test_publish_many_on_redis_is_one_round_trip_however_many_messages() -> None:
+    async with redis_server() as server, counting_relay(server.url) as (url, client_reads):
+        bus = RedisBus(url, prefix="trips")  # its listener is not started: only publishes pass
+        await bus.publish_many([("trips:tenant:1", notice_wire(0))])  # connects (a handshake)
+        before = client_reads[0]
+
+        await bus.publish_many([("trips:tenant:1", notice_wire(seq)) for seq in range(1, 201)])
+        writes = client_reads[0] - before
+        await bus.close()
+
+    assert 1 <= writes <= 3  # one pipelined write (TCP may split it); one by one would be 200
