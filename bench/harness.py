@@ -86,10 +86,17 @@ async def redis_server() -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def postgres_database() -> AsyncIterator[str]:
+async def postgres_database(*, durable: bool = True) -> AsyncIterator[str]:
+    """A fresh database; ``durable=False`` turns off ``synchronous_commit`` in it.
+
+    Only as a diagnosis: a commit then returns before its WAL reaches the disk, so a crash could
+    lose webhooks already answered 200. The gateway never runs so.
+    """
     name = f"trunkline_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(POSTGRES_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
+    if not durable:
+        await admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     try:
         yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:

@@ -97,7 +97,10 @@ async def gateway_latencies(
                 pool.put_nowait(RawClient(process.url))
             statuses: list[int] = []
 
+            answered: list[float] = []  # POST -> 200: stored and committed
+
             async def post(body: str) -> None:
+                started = now_ms()
                 client = await pool.get()
                 try:
                     statuses.append(
@@ -105,6 +108,8 @@ async def gateway_latencies(
                     )
                 finally:
                     pool.put_nowait(client)
+                if measuring.is_set():
+                    answered.append(now_ms() - started)
 
             # Warm up until every subscription is live (each has received something).
             async with asyncio.timeout(60):
@@ -128,6 +133,7 @@ async def gateway_latencies(
         **percentiles(latencies),
         "expected": total * subscribers,
         "webhook_errors": sum(1 for s in statuses if s != 200),
+        "webhook_answered": percentiles(answered),
     }
 
 
@@ -174,10 +180,18 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
+        "--no-sync-commit",
+        action="store_true",
+        help="diagnosis only: PostgreSQL commits without waiting for the WAL flush",
+    )
+    parser.add_argument(
         "--deflate", action="store_true", help="serve WebSockets with permessage-deflate"
     )
     args = parser.parse_args()
-    async with redis_server() as redis_url, postgres_database() as database_url:
+    async with (
+        redis_server() as redis_url,
+        postgres_database(durable=not args.no_sync_commit) as database_url,
+    ):
         baseline = await redis_baseline(redis_url, args.subscribers, args.rate, args.seconds)
         measured = await gateway_latencies(
             redis_url,
@@ -196,6 +210,7 @@ async def main() -> None:
                 "rate_per_second": args.rate,
                 "seconds": args.seconds,
                 "permessage_deflate": args.deflate,
+                "synchronous_commit": not args.no_sync_commit,
                 "gateway": measured,
                 "baseline_redis_pubsub": baseline,
                 "target_p99_ms": round(target, 2),
