@@ -77,7 +77,9 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
     settings = settings or Settings()
     gateway = Gateway.from_settings(settings)
     sandbox_app = _sandbox_app(settings) if settings.sandbox else None
-    ingestion = IngestionWriter()
+    ingestion = IngestionWriter(
+        capacity=settings.ingestion_queue_size, max_batch=settings.ingestion_batch_size
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     subscriber_queue_size: int = Field(
         default=256, description="Bus messages a subscriber may fall behind before it is dropped."
     )
+    ingestion_queue_size: int = Field(
+        default=4096,
+        ge=1,
+        description="Verified webhooks that may wait to be stored; beyond it they are answered "
+        "503 (Twilio retries) rather than held in memory.",
+    )
+    ingestion_batch_size: int = Field(
+        default=256, ge=1, description="Webhooks stored in one transaction at most."
+    )
 
     @field_validator("auth0_issuer")
     @classmethod

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from trunkline.app import create_app
 from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
 from trunkline.services.activity import ActivityNotice, Ingested
 from trunkline.services.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
@@ -22,6 +23,7 @@ from trunkline.services.messages import (
     MessageStatusUpdate,
     message_snapshot,
 )
+from trunkline.settings import Settings
 
 SENDER = "+14155550123"
 
@@ -347,3 +349,12 @@ async def test_the_publish_backlog_keeps_the_newest_notices(number: PhoneNumber)
     await writer.stop()
 
     assert published == [[1], [4, 5]]
+
+
+def test_the_gateway_writer_takes_its_limits_from_settings(settings: Settings) -> None:
+    app = create_app(
+        settings.model_copy(update={"ingestion_queue_size": 7, "ingestion_batch_size": 3})
+    )
+
+    writer = app.state.ingestion
+    assert (writer.capacity, writer.max_batch) == (7, 3)
