@@ -19,7 +19,7 @@ from trunkline.models.database import apply_migrations, close_database, open_dat
 from trunkline.schema.router import GatewayGraphQLRouter
 from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
-from trunkline.webhooks import twilio_webhook_router
+from trunkline.webhooks import activity_publisher, twilio_webhook_router
 from trunkline.webhooks.asgi import WebhookEndpoint
 
 # Python's defaults (700, 10, 10) consider a full collection every ~70,000 net allocations, and
@@ -78,7 +78,10 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
     gateway = Gateway.from_settings(settings)
     sandbox_app = _sandbox_app(settings) if settings.sandbox else None
     ingestion = IngestionWriter(
-        capacity=settings.ingestion_queue_size, max_batch=settings.ingestion_batch_size
+        capacity=settings.ingestion_queue_size,
+        max_batch=settings.ingestion_batch_size,
+        # Each committed batch's activity goes on the bus after commit, without the requests.
+        publish=activity_publisher(gateway),
     )
 
     @asynccontextmanager

@@ -31,7 +31,7 @@ from trunkline.models import ActivityEvent, Message
 from trunkline.services.activity import activity_channel_name
 from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
-from trunkline.webhooks import twilio_webhook_router
+from trunkline.webhooks import activity_publisher, twilio_webhook_router
 
 
 @dataclasses.dataclass
@@ -52,7 +52,7 @@ async def own_gateway(
     await gateway.bus.start()
     if isinstance(gateway.bus, RedisBus):
         await asyncio.wait_for(gateway.bus.connected.wait(), 5)
-    writer = IngestionWriter()
+    writer = IngestionWriter(publish=activity_publisher(gateway))
     app = FastAPI()
     app.include_router(twilio_webhook_router(gateway, writer))
     try:

@@ -213,22 +213,6 @@ async def _append_for_tenant(
     return first
 
 
-async def append_activity(
-    *,
-    tenant_id: int,
-    kind: ActivityKind,
-    entity_type: str,
-    entity_id: int,
-    number_id: int | None,
-    payload: dict[str, Any],
-    connection: BaseDBAsyncClient,
-) -> ActivityNotice:
-    """Append one row to the tenant's log. Must run inside the caller's transaction."""
-    draft = ActivityDraft(tenant_id, kind, entity_type, entity_id, number_id, payload)
-    notices = await append_activities([draft], connection=connection)
-    return notices[0]
-
-
 async def activity_after(
     *, tenant_id: int, after_seq: int, limit: int = REPLAY_PAGE
 ) -> list[ActivityNotice]:

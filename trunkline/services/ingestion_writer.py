@@ -65,10 +65,6 @@ class IngestionWriter:
         self._publish_wakeup = asyncio.Event()
         self._publisher: asyncio.Task[None] | None = None
 
-    def publish_with(self, publish: PublishNotices) -> None:
-        """Hand every batch committed from now on to ``publish`` (see the module docstring)."""
-        self._publish = publish
-
     async def start(self) -> None:
         if self._task is None:
             self._closed = False

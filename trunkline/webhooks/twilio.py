@@ -313,7 +313,7 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
 UNAVAILABLE = Answer.detail(503, "temporarily unavailable")
 
 
-def _publisher(gateway: Gateway) -> PublishNotices:
+def activity_publisher(gateway: Gateway) -> PublishNotices:
     """Publish a committed batch's notices on the bus: one round trip for the whole batch."""
     prefix = gateway.settings.bus_prefix
 
@@ -340,8 +340,6 @@ def _publisher(gateway: Gateway) -> PublishNotices:
 
 def twilio_webhook_router(gateway: Gateway, writer: IngestionWriter) -> APIRouter:
     router = APIRouter(prefix="/webhooks/twilio")
-    # The writer publishes each committed batch's activity after commit, without the requests.
-    writer.publish_with(_publisher(gateway))
 
     def register(route: Route) -> None:
         async def health() -> dict[str, str]:
