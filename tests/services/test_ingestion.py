@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 
 import pytest
+from tortoise import connections
 
 from trunkline.app import create_app
 from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
@@ -128,6 +129,41 @@ async def test_a_redelivery_of_an_earlier_batch_is_a_duplicate(number: PhoneNumb
     assert isinstance(again, Ingested)
     assert (first.duplicate, again.duplicate, again.notices) == (False, True, [])
     assert await Message.filter(sid=sid).count() == 1
+
+
+async def test_a_stored_message_under_another_token_later_is_answered_and_announces_nothing(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    sid = new_sid()
+    (first,) = await ingest_together(writer, [inbound(number, sid, key="first-token")])
+
+    (again,) = await ingest_together(writer, [inbound(number, sid, key="second-token")])
+    await writer.stop()
+
+    assert isinstance(first, Ingested)
+    assert isinstance(again, Ingested)
+    assert (again.duplicate, again.notices) == (False, [])
+    assert await Message.filter(sid=sid).count() == 1
+    assert [seq for seq, _, _ in await seqs_and_kinds(number)] == [1]
+    assert await WebhookReceipt.filter(tenant_id=number.tenant_id).count() == 2  # type: ignore[attr-defined]
+
+
+async def test_inbound_messages_alone_are_one_statement_on_postgresql(number: PhoneNumber) -> None:
+    """Where the dialect allows it the batch skips the transaction block; elsewhere it says so."""
+    connection = connections.get("default")
+    sids = [new_sid() for _ in range(3)]
+    batch = [inbound(number, sid, key=sid) for sid in sids]
+
+    outcomes = await InboundMessageIngestion.store_alone(batch, connection)  # type: ignore[arg-type]
+
+    if connection.capabilities.dialect != "postgres":
+        assert outcomes is None
+        assert not await Message.filter(sid__in=sids).exists()
+        return
+    assert outcomes is not None
+    assert [[n.seq for n in o.notices] for o in outcomes] == [[1], [2], [3]]
+    assert await Message.filter(sid__in=sids).count() == 3
 
 
 async def test_statuses_in_one_batch_apply_in_arrival_order_and_never_go_backwards(

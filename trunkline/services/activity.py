@@ -130,6 +130,18 @@ class ActivityDraft:
     number_id: int | None
     payload: dict[str, Any]
 
+    def notice(self, seq: int) -> ActivityNotice:
+        """The row as appended at ``seq``."""
+        return ActivityNotice(
+            tenant_id=self.tenant_id,
+            seq=seq,
+            kind=self.kind.value,
+            entity_type=self.entity_type,
+            entity_id=self.entity_id,
+            number_id=self.number_id,
+            payload=self.payload,
+        )
+
 
 async def append_activities(
     drafts: Sequence[ActivityDraft], *, connection: BaseDBAsyncClient
@@ -154,17 +166,7 @@ async def append_activities(
     for draft in drafts:
         seq = next_seq[draft.tenant_id]
         next_seq[draft.tenant_id] = seq + 1
-        notices.append(
-            ActivityNotice(
-                tenant_id=draft.tenant_id,
-                seq=seq,
-                kind=draft.kind.value,
-                entity_type=draft.entity_type,
-                entity_id=draft.entity_id,
-                number_id=draft.number_id,
-                payload=draft.payload,
-            )
-        )
+        notices.append(draft.notice(seq))
     return notices
 
 

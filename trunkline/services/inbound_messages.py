@@ -9,7 +9,7 @@ stored (another token, another batch, another process) is not inserted and not a
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -17,7 +17,7 @@ from typing import Any, Self
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from trunkline.models import Channel, Direction, Message, PhoneNumber
-from trunkline.services.activity import ActivityDraft, ActivityKind
+from trunkline.services.activity import ActivityDraft, ActivityKind, Ingested
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.messages import history_entry
 
@@ -25,9 +25,9 @@ INSERT_POSTGRES = (
     "INSERT INTO message (tenant_id, sid, channel, direction, from_address, to_address, "
     "counterpart, body, media, status, status_history, num_segments, number_id, created_at, "
     "updated_at) "
-    "SELECT t, s, c, 'inbound', f, o, f, b, m::jsonb, 'received', h::jsonb, g, n, $10, $10 "
+    "SELECT t, s, c, 'inbound', f, o, f, b, m::jsonb, 'received', $8::jsonb, g, n, $10, $10 "
     "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-    "$7::text[], $8::text[], $9::int[], $11::bigint[]) AS u(t, s, c, f, o, b, m, h, g, n) "
+    "$7::text[], $9::int[], $11::bigint[]) AS u(t, s, c, f, o, b, m, g, n) "
     "ON CONFLICT (sid) DO NOTHING RETURNING id, sid"
 )
 INSERT_SQLITE = (
@@ -36,6 +36,43 @@ INSERT_SQLITE = (
     "updated_at) VALUES {rows} ON CONFLICT (sid) DO NOTHING RETURNING id, sid"
 )
 SQLITE_ROW = "(?, ?, ?, 'inbound', ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?)"
+# A batch of nothing but inbound messages, whole, in one statement (see ``store_alone``). The
+# steps are those of a batch in a transaction block: lock the tenants (ascending ids, before the
+# first receipt row, as the receipts' statement does there), insert the receipts that are new,
+# insert the messages of new receipts (a sid's first delivery only), reserve each tenant's seqs
+# and append the activity, its payload completed with the message's new id.
+STORE_POSTGRES = (
+    "WITH locked AS ("
+    "SELECT id FROM tenant WHERE id = ANY($16::bigint[]) ORDER BY id FOR NO KEY UPDATE), "
+    "delivery AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
+    "$12::text[]) WITH ORDINALITY "
+    "AS d(k, t, first, sid, c, f, o, b, m, g, n, p, ord)), "
+    "receipt AS (INSERT INTO webhook_receipt (provider, idempotency_key, tenant_id, created_at) "
+    "SELECT $13, k, t, $14 FROM delivery WHERE (SELECT count(*) FROM locked) >= 0 "
+    "ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING idempotency_key), "
+    "stored AS (INSERT INTO message (tenant_id, sid, channel, direction, from_address, "
+    "to_address, counterpart, body, media, status, status_history, num_segments, number_id, "
+    "created_at, updated_at) "
+    "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, $14, $14 "
+    "FROM delivery JOIN receipt ON idempotency_key = k WHERE first ORDER BY ord "
+    "ON CONFLICT (sid) DO NOTHING RETURNING id, sid, tenant_id), "
+    "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
+    "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
+    "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
+    "FROM stored JOIN delivery ON delivery.sid = stored.sid AND first), "
+    "reserved AS (UPDATE tenant SET activity_seq = activity_seq + added.total "
+    "FROM (SELECT tenant_id, count(*) AS total FROM stored GROUP BY tenant_id) AS added "
+    "WHERE tenant.id = added.tenant_id RETURNING tenant.id, activity_seq), "
+    "appended AS (INSERT INTO activity_event (tenant_id, seq, kind, entity_type, entity_id, "
+    "number_id, payload, created_at) "
+    "SELECT tenant_id, activity_seq - total + place, 'MESSAGE_RECEIVED', 'message', "
+    "announced.id, n, p::jsonb || jsonb_build_object('id', announced.id), $14 "
+    "FROM announced JOIN reserved ON reserved.id = announced.tenant_id "
+    "RETURNING entity_id, seq) "
+    "SELECT idempotency_key AS key, announced.id, seq FROM receipt "
+    "LEFT JOIN announced ON k = idempotency_key LEFT JOIN appended ON entity_id = announced.id"
+)
 # SQLite allows 32,766 bound parameters per statement; a row binds thirteen.
 SQLITE_ROWS_PER_STATEMENT = 1000
 
@@ -80,102 +117,143 @@ class InboundMessageIngestion(Ingestion):
         cls, items: Sequence[Self], connection: BaseDBAsyncClient
     ) -> list[list[ActivityDraft]]:
         now = datetime.now(UTC)
-        # The first delivery of a sid inserts it; a later one in the run is the same message.
-        seen: set[str] = set()
-        firsts: list[_Row | None] = []
-        for item in items:
-            sid = item.message.sid
-            firsts.append(None if sid in seen else _Row.of(item))
-            seen.add(sid)
-        rows = [row for row in firsts if row is not None]
-        for row in rows:
-            row.validate()
-        inserted = await _insert(rows, now, connection)
+        rows = [_Row.of(item, now) if first else None for item, first in _firsts(items)]
+        found = await _insert([row for row in rows if row is not None], now, connection)
         return [
-            [row.draft(inserted[row.sid], now)] if row is not None and row.sid in inserted else []
-            for row in firsts
+            [row.draft(found[row.sid])] if row is not None and row.sid in found else []
+            for row in rows
         ]
+
+    @classmethod
+    async def store_alone(
+        cls, items: Sequence[Self], connection: BaseDBAsyncClient
+    ) -> list[Ingested] | None:
+        """On PostgreSQL: receipts, messages and activity in one statement (``STORE_POSTGRES``)."""
+        if connection.capabilities.dialect != "postgres":
+            return None
+        now = datetime.now(UTC)
+        firsts = [first for _, first in _firsts(items)]
+        rows = [_Row.of(item, now) for item in items]
+        columns = list(zip(*(row.values() for row in rows), strict=True))
+        tenant, sid, channel, sender, recipient, body, media, segments, number = columns
+        found = await connection.execute_query_dict(
+            STORE_POSTGRES,
+            [
+                [item.receipt_key[1] for item in items],
+                list(tenant),
+                firsts,
+                *(list(c) for c in (sid, channel, sender, recipient, body, media)),
+                list(segments),
+                list(number),
+                [json.dumps(row.snapshot, separators=(",", ":")) for row in rows],
+                cls.provider,
+                now,
+                _received_history(),
+                sorted(set(tenant)),
+            ],
+        )
+        by_key = {row["key"]: row for row in found}
+        outcomes: list[Ingested] = []
+        for item, row in zip(items, rows, strict=True):
+            stored = by_key.get(item.receipt_key[1])
+            if stored is None:
+                outcomes.append(Ingested(duplicate=True))
+            elif stored["id"] is None:
+                outcomes.append(Ingested(duplicate=False))  # its message was stored already
+            else:
+                notice = row.draft(int(stored["id"])).notice(int(stored["seq"]))
+                outcomes.append(Ingested(duplicate=False, notices=[notice]))
+        return outcomes
+
+
+def _firsts(
+    items: Sequence[InboundMessageIngestion],
+) -> Iterator[tuple[InboundMessageIngestion, bool]]:
+    """Each delivery, and whether it is its sid's first: a later one is the same message."""
+    seen: set[str] = set()
+    for item in items:
+        yield item, item.message.sid not in seen
+        seen.add(item.message.sid)
+
+
+def _received_history() -> str:
+    return json.dumps([history_entry("received", applied=True)])
 
 
 @dataclass(frozen=True)
 class _Row:
-    """One message's column values, encoded once for the INSERT and the announcement."""
+    """One message's column values, checked and encoded once for the INSERT and the notice."""
 
     item: InboundMessageIngestion
-    media: list[dict[str, str]]
-    history: list[dict[str, Any]]
+    media: str
+    snapshot: dict[str, Any]
 
     @classmethod
-    def of(cls, item: InboundMessageIngestion) -> _Row:
-        media = [{"url": m.url, "content_type": m.content_type} for m in item.message.media]
-        history = [history_entry("received", applied=True)]
-        return cls(item, media, history)
-
-    @property
-    def sid(self) -> str:
-        return self.item.message.sid
-
-    def validate(self) -> None:
-        """Refuse what the model would (a tortoise ValidationError): SQLite checks no lengths."""
+    def of(cls, item: InboundMessageIngestion, now: datetime) -> _Row:
+        message = item.message
+        # Refuse what the model would (a tortoise ValidationError): SQLite checks no lengths.
         fields_map = Message._meta.fields_map
-        message = self.item.message
         fields_map["sid"].validate(message.sid)
         fields_map["from_address"].validate(message.from_address)
         fields_map["to_address"].validate(message.to_address)
-
-    def values(self) -> list[Any]:
-        message = self.item.message
-        return [
-            self.item.tenant_id,
-            message.sid,
-            message.channel.value,
-            message.from_address,
-            message.to_address,
-            message.body,
-            json.dumps(self.media),
-            json.dumps(self.history),
-            message.num_segments,
-            self.item.number.id,
-        ]
-
-    def draft(self, message_id: int, now: datetime) -> ActivityDraft:
-        message = self.item.message
-        number_id = self.item.number.id
-        # The same snapshot ``message_snapshot`` makes of the stored row (tests compare them).
+        media = [{"url": m.url, "content_type": m.content_type} for m in message.media]
+        # The message as ``message_snapshot`` shows the stored row, but for its id, unknown yet
+        # (tests compare the two).
         snapshot = {
-            "id": message_id,
             "sid": message.sid,
             "channel": message.channel.value,
             "direction": Direction.INBOUND.value,
             "from": message.from_address,
             "to": message.to_address,
             "body": message.body,
-            "media_urls": [item["url"] for item in self.media],
+            "media_urls": [m.url for m in message.media],
             "status": "received",
             "error_code": None,
-            "number_id": number_id,
+            "number_id": item.number.id,
             "created_at": now.isoformat(),
         }
+        return cls(item, json.dumps(media), snapshot)
+
+    @property
+    def sid(self) -> str:
+        return self.item.message.sid
+
+    def values(self) -> tuple[Any, ...]:
+        message = self.item.message
+        return (
+            self.item.tenant_id,
+            message.sid,
+            message.channel.value,
+            message.from_address,
+            message.to_address,
+            message.body,
+            self.media,
+            message.num_segments,
+            self.item.number.id,
+        )
+
+    def draft(self, message_id: int) -> ActivityDraft:
         return ActivityDraft(
             tenant_id=self.item.tenant_id,
             kind=ActivityKind.MESSAGE_RECEIVED,
             entity_type="message",
             entity_id=message_id,
-            number_id=number_id,
-            payload=snapshot,
+            number_id=self.item.number.id,
+            payload={"id": message_id, **self.snapshot},
         )
 
 
 async def _insert(rows: list[_Row], now: datetime, connection: BaseDBAsyncClient) -> dict[str, int]:
     """Insert the messages not stored yet; their ids by sid."""
+    history = _received_history()
     if connection.capabilities.dialect == "postgres":
         columns = list(zip(*(row.values() for row in rows), strict=True))
-        tenant, sid, channel, sender, recipient, body, media, history, segments, number = columns
+        tenant, sid, channel, sender, recipient, body, media, segments, number = columns
         found = await connection.execute_query_dict(
             INSERT_POSTGRES,
             [
                 *(list(c) for c in (tenant, sid, channel, sender, recipient, body, media)),
-                list(history),
+                history,
                 list(segments),
                 now,
                 list(number),
@@ -188,8 +266,9 @@ async def _insert(rows: list[_Row], now: datetime, connection: BaseDBAsyncClient
             statement = INSERT_SQLITE.format(rows=", ".join([SQLITE_ROW] * len(chunk)))
             values: list[Any] = []
             for row in chunk:
-                (tenant_id, sid, channel, sender, recipient, body, media, history, segments,
-                 number_id) = row.values()  # fmt: skip
+                tenant_id, sid, channel, sender, recipient, body, media, segments, number_id = (
+                    row.values()
+                )
                 values.extend(
                     (tenant_id, sid, channel, sender, recipient, sender, body, media, history)
                 )
