@@ -53,6 +53,20 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     }
 
 
+def machine_busy_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, over every core (``/proc/stat``).
+
+    Read before and after a run, the difference says how much of the machine the run left idle:
+    near none, and more speed needs less CPU per request rather than more concurrency.
+    """
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    tick = os.sysconf("SC_CLK_TCK")
+    busy = user + nice + system + irq + softirq + steal
+    return busy / tick, (busy + idle + iowait) / tick
+
+
 async def _wait_until(check: Any, what: str) -> None:
     async with asyncio.timeout(START_SECONDS):
         while True:  # child processes offer nothing to await: poll
@@ -167,6 +181,11 @@ BARE = (
 class Process:
     url: str
     process: asyncio.subprocess.Process
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU this process has used (Linux ``/proc``)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():

@@ -25,10 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.harness import (
     BARE,
     Deployment,
+    Process,
     RawClient,
     create_tenant,
     gateway,
     inbound_request,
+    machine_busy_seconds,
     percentiles,
     postgres_database,
     redis_server,
@@ -38,9 +40,16 @@ from bench.webhook_to_subscriber import paced
 
 
 async def saturate(
-    url: str, make: Callable[[], bytes], *, seconds: float, connections: int
+    server: Process, make: Callable[[], bytes], *, seconds: float, connections: int
 ) -> dict[str, float]:
-    """Closed loop: each connection sends its next request as soon as the last is answered."""
+    """Closed loop: each connection sends its next request as soon as the last is answered.
+
+    Also reports the server process's CPU per request and how busy the whole machine was (the
+    load generator, PostgreSQL and Redis share its cores).
+    """
+    url = server.url
+    cpu_before = server.cpu_seconds()
+    busy_before, total_before = machine_busy_seconds()
     deadline = time.perf_counter() + seconds
     done = 0
     errors = 0
@@ -57,7 +66,14 @@ async def saturate(
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
     elapsed = time.perf_counter() - start
-    return {"requests_per_second": round(done / elapsed, 1), "errors": errors}
+    cpu = server.cpu_seconds() - cpu_before
+    busy_after, total_after = machine_busy_seconds()
+    return {
+        "requests_per_second": round(done / elapsed, 1),
+        "errors": errors,
+        "server_cpu_us_per_request": round(cpu / max(done, 1) * 1e6, 1),
+        "machine_busy": round((busy_after - busy_before) / (total_after - total_before), 2),
+    }
 
 
 async def steady(
@@ -91,7 +107,7 @@ async def main() -> None:
     async with serve(BARE) as bare:
         bare_request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"
         bare_max = await saturate(
-            bare.url, lambda: bare_request, seconds=args.seconds, connections=args.connections
+            bare, lambda: bare_request, seconds=args.seconds, connections=args.connections
         )
     with tempfile.TemporaryDirectory() as data_dir:
         async with redis_server() as redis_url, postgres_database() as database_url:
@@ -103,7 +119,7 @@ async def main() -> None:
                     return inbound_request(tenant, process.url, "hello")
 
                 gateway_max = await saturate(
-                    process.url, make, seconds=args.seconds, connections=args.connections
+                    process, make, seconds=args.seconds, connections=args.connections
                 )
                 half = max(1.0, gateway_max["requests_per_second"] / 2)
                 at_half = await steady(
