@@ -279,16 +279,30 @@ async def create_tenant(deployment: Deployment) -> Tenant:
 
 def inbound_request(tenant: Tenant, base_url: str, body: str) -> bytes:
     """A complete signed HTTP/1.1 request for an inbound SMS, ready for a raw socket."""
-    path = "/webhooks/twilio/messaging"
-    sid = "SM" + uuid.uuid4().hex
     params = {
         "AccountSid": tenant.account_sid,
-        "MessageSid": sid,
+        "MessageSid": "SM" + uuid.uuid4().hex,
         "From": "+14155550123",
         "To": tenant.number,
         "Body": body,
         "NumMedia": "0",
     }
+    return signed_request(tenant, base_url, "/webhooks/twilio/messaging", params)
+
+
+def status_request(tenant: Tenant, base_url: str, sid: str, status: str) -> bytes:
+    """A signed status callback for an outbound message sent from the tenant's number."""
+    params = {
+        "AccountSid": tenant.account_sid,
+        "MessageSid": sid,
+        "MessageStatus": status,
+        "From": tenant.number,
+        "To": "+14155550123",
+    }
+    return signed_request(tenant, base_url, "/webhooks/twilio/message-status", params)
+
+
+def signed_request(tenant: Tenant, base_url: str, path: str, params: dict[str, str]) -> bytes:
     signature = RequestValidator(tenant.auth_token).compute_signature(base_url + path, params)
     content = urlencode(params).encode()
     host = base_url.removeprefix("http://")

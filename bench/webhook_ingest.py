@@ -4,19 +4,22 @@ Both servers are single uvicorn processes on loopback, driven by the same keep-a
 clients: first closed-loop at full speed (maximum throughput), then open-loop at half the
 gateway's own maximum (latency). The gateway stores each inbound SMS in PostgreSQL (receipt,
 message, activity) and publishes it on Redis. Targets: >= 25% of the bare endpoint's
-throughput; p99 <= 100 ms at half the gateway's maximum.
+throughput; p99 <= 100 ms at half the gateway's maximum. ``--kind status`` posts message status
+callbacks instead (half create their message, half update it).
 
-    .venv/bin/python bench/webhook_ingest.py [--seconds 5] [--connections 32]
+    .venv/bin/python bench/webhook_ingest.py [--seconds 5] [--connections 32] [--kind status]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from bench.harness import (
     Deployment,
     Process,
     RawClient,
+    Tenant,
     create_tenant,
     gateway,
     inbound_request,
@@ -35,6 +39,7 @@ from bench.harness import (
     postgres_database,
     redis_server,
     serve,
+    status_request,
 )
 from bench.webhook_to_subscriber import paced
 
@@ -99,10 +104,33 @@ async def steady(
     return {"rate_per_second": rate, **percentiles(latencies)}
 
 
+def requests_of(kind: str, tenant: Tenant, url: str) -> Callable[[], bytes]:
+    if kind == "inbound":
+        return lambda: inbound_request(tenant, url, "hello")
+    statuses = itertools.cycle(["sent", "delivered"])
+    sid = ""
+
+    def status() -> bytes:
+        nonlocal sid
+        value = next(statuses)
+        if value == "sent":
+            sid = "SM" + uuid.uuid4().hex
+        return status_request(tenant, url, sid, value)
+
+    return status
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--kind",
+        choices=["inbound", "status"],
+        default="inbound",
+        help="inbound SMS (default), or status callbacks: each new message's 'sent' (which "
+        "creates it, as for a message sent outside Trunkline) then its 'delivered'",
+    )
     args = parser.parse_args()
     async with serve(BARE) as bare:
         bare_request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"
@@ -115,8 +143,7 @@ async def main() -> None:
             async with gateway(deployment) as process:
                 tenant = await create_tenant(deployment)
 
-                def make() -> bytes:
-                    return inbound_request(tenant, process.url, "hello")
+                make = requests_of(args.kind, tenant, process.url)
 
                 gateway_max = await saturate(
                     process, make, seconds=args.seconds, connections=args.connections
@@ -134,6 +161,7 @@ async def main() -> None:
         json.dumps(
             {
                 "benchmark": "webhook_ingest",
+                "kind": args.kind,
                 "bare_endpoint": bare_max,
                 "gateway_max": gateway_max,
                 "gateway_at_half_max": at_half,
