@@ -194,6 +194,58 @@ async def test_statuses_in_one_batch_apply_in_arrival_order_and_never_go_backwar
     assert [kind for _, kind, _ in await seqs_and_kinds(number)] == ["MESSAGE_STATUS"] * 3
 
 
+async def test_each_status_announces_its_message_as_it_left_it_and_the_last_is_the_stored_one(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    known, unknown = new_sid(), new_sid()
+    await ingest_together(writer, [status(number, known, "queued", key="earlier")])
+    failed = MessageStatusIngestion(
+        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
+        idempotency_key="failed",
+        number=number,
+        update=MessageStatusUpdate(
+            sid=unknown,
+            status="failed",
+            from_address=number.phone_number,
+            to_address=SENDER,
+            error_code=30003,
+        ),
+    )
+
+    outcomes = await ingest_together(
+        writer,
+        [
+            status(number, known, "sent", key="k-sent"),
+            status(number, unknown, "sent", key="u-sent"),  # unknown: it creates the message
+            status(number, known, "delivered", key="k-delivered"),
+            failed,
+            status(number, known, "sent", key="k-late"),  # backwards: history only
+        ],
+    )
+    await writer.stop()
+
+    notices = [o.notices for o in outcomes if isinstance(o, Ingested)]
+    assert [[(n.payload["sid"], n.payload["status"]) for n in each] for each in notices] == [
+        [(known, "sent")],
+        [(unknown, "sent")],
+        [(known, "delivered")],
+        [(unknown, "failed")],
+        [],
+    ]
+    stored = {m.sid: m for m in await Message.filter(sid__in=[known, unknown])}
+    assert notices[2][0].payload == message_snapshot(stored[known])
+    assert notices[3][0].payload == message_snapshot(stored[unknown])
+    assert notices[1][0].entity_id == stored[unknown].id
+    assert (stored[unknown].error_code, stored[unknown].direction) == (30003, "outbound")
+    assert [e["status"] for e in stored[known].status_history] == [
+        "queued",
+        "sent",
+        "delivered",
+        "sent",
+    ]
+
+
 async def test_one_bad_delivery_fails_alone_and_the_rest_of_its_batch_is_stored(
     number: PhoneNumber,
 ) -> None:

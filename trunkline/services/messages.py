@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from trunkline.models import Channel, Direction, Message, PhoneNumber
 from trunkline.services.activity import ActivityDraft, ActivityKind
 from trunkline.services.ingestion import Ingestion
+from trunkline.services.message_rows import insert_messages, update_statuses
 
 # Twilio's message statuses in the order they happen. ``delivered``, ``undelivered`` and
 # ``failed`` are alternatives at one rank; ``read`` (WhatsApp) comes after ``delivered``.
@@ -85,56 +87,103 @@ class MessageStatusIngestion(Ingestion):
     update: MessageStatusUpdate
 
     async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
-        update = self.update
-        row = (
-            await Message.filter(sid=update.sid, tenant_id=self.tenant_id)
+        (drafts,) = await self.apply_many([self], connection)
+        return drafts
+
+    @classmethod
+    async def apply_many(
+        cls, items: Sequence[Self], connection: BaseDBAsyncClient
+    ) -> list[list[ActivityDraft]]:
+        """Callbacks in arrival order against their messages, locked and read in one query.
+
+        Each callback sees the message as the ones before it left it: a run's ``sent`` then
+        ``delivered`` announce two states. Written at the end: one INSERT for the messages the
+        run creates, one UPDATE for those it changes.
+        """
+        now = datetime.now(UTC)
+        stored = (
+            await Message.filter(
+                sid__in=list({item.update.sid for item in items}),
+                tenant_id__in=list({item.tenant_id for item in items}),
+            )
             .using_db(connection)
             .select_for_update()
-            .first()
         )
-        if row is None:
-            # Sent outside Trunkline (or before its row was written): the callback creates it.
-            channel = Channel.WHATSAPP if update.to_address.startswith("whatsapp:") else Channel.SMS
-            row = await Message.create(
-                tenant_id=self.tenant_id,
-                sid=update.sid,
-                channel=channel,
-                direction=Direction.OUTBOUND,
-                from_address=update.from_address,
-                to_address=update.to_address,
-                counterpart=update.to_address,
-                status=update.status,
-                status_history=[history_entry(update.status, applied=True)],
-                error_code=update.error_code,
-                number_id=self.number.id if self.number else None,
-                using_db=connection,
+        messages = {(row.tenant_id, row.sid): row for row in stored}  # type: ignore[attr-defined]
+        created: list[Message] = []
+        changed: dict[int, Message] = {}
+        announced: list[tuple[Message, dict[str, Any]] | None] = []
+        for item in items:
+            key = (item.tenant_id, item.update.sid)
+            row = messages.get(key)
+            if row is None:
+                # Sent outside Trunkline (or before its row was written): the callback creates it.
+                row = messages[key] = item.new_message(now)
+                created.append(row)
+            elif not item.update_message(row):
+                announced.append(None)
+                if row.id is not None:
+                    changed[row.id] = row
+                continue
+            elif row.id is not None:
+                changed[row.id] = row
+            announced.append((row, message_snapshot(row)))
+        await insert_messages(created, now, connection)
+        await update_statuses(list(changed.values()), now, connection)
+        drafts: list[list[ActivityDraft]] = []
+        for entry in announced:
+            if entry is None:
+                drafts.append([])
+                continue
+            row, snapshot = entry
+            snapshot["id"] = row.id  # a message created by this run has one only now
+            drafts.append(
+                [
+                    ActivityDraft(
+                        tenant_id=row.tenant_id,  # type: ignore[attr-defined]
+                        kind=ActivityKind.MESSAGE_STATUS,
+                        entity_type="message",
+                        entity_id=row.id,
+                        number_id=row.number_id,  # type: ignore[attr-defined]
+                        payload=snapshot,
+                    )
+                ]
             )
-        else:
-            applied = status_supersedes(update.status, row.status)
-            row.status_history = [
-                *(row.status_history or []),
-                history_entry(update.status, applied=applied),
-            ]
-            fields = ["status_history", "updated_at"]
-            if applied:
-                row.status = update.status
-                fields.append("status")
-                if update.error_code is not None:
-                    row.error_code = update.error_code
-                    fields.append("error_code")
-            await row.save(update_fields=fields, using_db=connection)
-            if not applied:
-                return []
-        return [
-            ActivityDraft(
-                tenant_id=self.tenant_id,
-                kind=ActivityKind.MESSAGE_STATUS,
-                entity_type="message",
-                entity_id=row.id,
-                number_id=row.number_id,  # type: ignore[attr-defined]
-                payload=message_snapshot(row),
-            )
+        return drafts
+
+    def new_message(self, now: datetime) -> Message:
+        """The (unsaved) message a callback about an unknown sid creates."""
+        update = self.update
+        channel = Channel.WHATSAPP if update.to_address.startswith("whatsapp:") else Channel.SMS
+        return Message(
+            tenant_id=self.tenant_id,
+            sid=update.sid,
+            channel=channel,
+            direction=Direction.OUTBOUND,
+            from_address=update.from_address,
+            to_address=update.to_address,
+            counterpart=update.to_address,
+            body="",
+            status=update.status,
+            status_history=[history_entry(update.status, applied=True)],
+            error_code=update.error_code,
+            number_id=self.number.id if self.number else None,
+            created_at=now,
+        )
+
+    def update_message(self, row: Message) -> bool:
+        """Record the callback in ``row``'s history; apply it if it moves forward. Applied?"""
+        update = self.update
+        applied = status_supersedes(update.status, row.status)
+        row.status_history = [
+            *(row.status_history or []),
+            history_entry(update.status, applied=applied),
         ]
+        if applied:
+            row.status = update.status
+            if update.error_code is not None:
+                row.error_code = update.error_code
+        return applied
 
 
 async def get_message(*, tenant_id: int, message_id: int) -> Message | None:
