@@ -147,6 +147,45 @@ async def test_missing_required_field_is_400_naming_it(
 
 
 @pytest.mark.parametrize(
+    ("path", "field", "limit"),
+    [
+        ("/webhooks/twilio/messaging", "From", 320),
+        ("/webhooks/twilio/messaging", "MessageSid", 64),
+        ("/webhooks/twilio/message-status", "MessageStatus", 32),
+        ("/webhooks/twilio/voice", "From", 64),
+        ("/webhooks/twilio/call-status", "CallSid", 34),
+        ("/webhooks/twilio/recording-status", "RecordingUrl", 512),
+    ],
+)
+async def test_a_field_longer_than_its_column_is_400_naming_it(
+    twilio_tenant: TwilioTenant, path: str, field: str, limit: int
+) -> None:
+    """Refused before it reaches the database: a failed write would answer 503, and Twilio
+    would retry a webhook that can never be stored."""
+    params: dict[str, str] = {
+        "AccountSid": twilio_tenant.account_sid,
+        "MessageSid": message_sid(),
+        "MessageStatus": "sent",
+        "CallSid": "CA" + uuid.uuid4().hex,
+        "CallStatus": "ringing",
+        "RecordingSid": "RE" + uuid.uuid4().hex,
+        "RecordingStatus": "completed",
+        "From": "+14155550123",
+        "To": twilio_tenant.number.phone_number,
+        "NumMedia": "0",
+    }
+    params[field] = "x" * (limit + 1)
+
+    response = await twilio_tenant.post(path, list(params.items()))
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": f"field {field} is longer than {limit} characters"},
+    )
+    assert await nothing_stored(twilio_tenant)
+
+
+@pytest.mark.parametrize(
     ("content_type", "body", "detail"),
     [
         ("application/x-www-form-urlencoded", b"not a form", "the body is not a valid form"),
@@ -163,6 +202,18 @@ async def test_malformed_body_is_400_and_stores_nothing(
     )
 
     assert (response.status_code, response.json()) == (400, {"detail": detail})
+    assert await nothing_stored(twilio_tenant)
+
+
+async def test_a_nul_character_is_400_naming_its_field(twilio_tenant: TwilioTenant) -> None:
+    params = inbound(twilio_tenant, message_sid(), Body="before\x00after")
+
+    response = await twilio_tenant.post(MESSAGING, params)
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "field 'Body' contains a NUL character"},
+    )
     assert await nothing_stored(twilio_tenant)
 
 

@@ -35,22 +35,24 @@ class WebhookRequest:
     signature: str
     idempotency_token: str | None
 
-    def get(self, name: str, default: str | None = None) -> str | None:
+    def get(
+        self, name: str, default: str | None = None, *, max_length: int | None = None
+    ) -> str | None:
         value = self.params.get(name)
-        return value if value else default
+        return _within(name, value, max_length) if value else default
 
-    def require(self, name: str) -> str:
+    def require(self, name: str, *, max_length: int | None = None) -> str:
         value = self.params.get(name)
         if not value:
             raise WebhookRejected(400, f"missing required field {name}")
-        return value
+        return _within(name, value, max_length)
 
-    def require_any(self, name: str, *aliases: str) -> str:
+    def require_any(self, name: str, *aliases: str, max_length: int | None = None) -> str:
         """The first of ``name`` and its older ``aliases`` present; a 400 names ``name``."""
         for candidate in (name, *aliases):
             value = self.params.get(candidate)
             if value:
-                return value
+                return _within(candidate, value, max_length)
         raise WebhookRejected(400, f"missing required field {name}")
 
     def integer(self, name: str) -> int | None:
@@ -93,6 +95,13 @@ class WebhookRequest:
             if hmac.compare_digest(base64.b64encode(digest), expected):
                 return True
         return False
+
+
+def _within(name: str, value: str, max_length: int | None) -> str:
+    """``value``, unless it is longer than the column it is stored in: a 400 naming it."""
+    if max_length is not None and len(value) > max_length:
+        raise WebhookRejected(400, f"field {name} is longer than {max_length} characters")
+    return value
 
 
 @functools.lru_cache(maxsize=256)
@@ -147,6 +156,10 @@ def read_webhook(scope: Scope, body: bytes, *, public_url: str) -> WebhookReques
             raise WebhookRejected(400, "the body is not a valid form") from None
     else:
         raise WebhookRejected(400, f"unsupported content type {content_type}")
+    for name, value in pairs:
+        if "\x00" in value or "\x00" in name:
+            # PostgreSQL text cannot hold one: the write would fail on every retry.
+            raise WebhookRejected(400, f"field {name!r} contains a NUL character")
     return WebhookRequest(
         url=signed_url(public_url, scope),
         params=ImmutableMultiDict(pairs),

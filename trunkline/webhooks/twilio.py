@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from fastapi import APIRouter
 from starlette.types import Scope
 from tortoise.exceptions import BaseORMException
+from tortoise.models import Model
 
 from trunkline.events import BusUnavailable
 from trunkline.gateway import Gateway
-from trunkline.models import Direction, PhoneNumber
+from trunkline.models import Call, Direction, Message, PhoneNumber, Recording
 from trunkline.services import calls, inbound_messages, messages
 from trunkline.services.activity import ActivityNotice, activity_channel_name, tenant_number
 from trunkline.services.credentials import (
@@ -40,6 +41,24 @@ from trunkline.webhooks.twiml import EMPTY, VOICE_PLACEHOLDER
 logger = logging.getLogger(__name__)
 
 MAX_MEDIA = 10
+
+
+def _stored_length(model: type[Model], field: str) -> int:
+    """The longest value ``model.field`` holds: a longer one is a 400, not a failed write."""
+    length = model._meta.fields_map[field].max_length  # type: ignore[attr-defined]
+    assert isinstance(length, int)
+    return length
+
+
+MESSAGE_SID = _stored_length(Message, "sid")
+MESSAGE_ADDRESS = _stored_length(Message, "from_address")
+MESSAGE_STATUS = _stored_length(Message, "status")
+CALL_SID = _stored_length(Call, "sid")
+CALL_ADDRESS = _stored_length(Call, "from_address")
+CALL_STATUS = _stored_length(Call, "status")
+RECORDING_SID = _stored_length(Recording, "sid")
+RECORDING_STATUS = _stored_length(Recording, "status")
+RECORDING_URL = _stored_length(Recording, "media_url")
 
 
 @dataclass(frozen=True)
@@ -75,9 +94,9 @@ class Route:
 
 def _inbound_message(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
-    sid = webhook.require_any("MessageSid", "SmsMessageSid", "SmsSid")
-    sender = webhook.require("From")
-    recipient = webhook.require("To")
+    sid = webhook.require_any("MessageSid", "SmsMessageSid", "SmsSid", max_length=MESSAGE_SID)
+    sender = webhook.require("From", max_length=MESSAGE_ADDRESS)
+    recipient = webhook.require("To", max_length=MESSAGE_ADDRESS)
     count = webhook.integer("NumMedia") or 0
     if not 0 <= count <= MAX_MEDIA:
         raise WebhookRejected(400, f"field NumMedia must be between 0 and {MAX_MEDIA}")
@@ -106,13 +125,13 @@ def _inbound_message(delivery: Delivery) -> Ingestion:
 
 def _message_status(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
-    sid = webhook.require_any("MessageSid", "SmsSid")
-    status = webhook.require_any("MessageStatus", "SmsStatus")
+    sid = webhook.require_any("MessageSid", "SmsSid", max_length=MESSAGE_SID)
+    status = webhook.require_any("MessageStatus", "SmsStatus", max_length=MESSAGE_STATUS)
     update = messages.MessageStatusUpdate(
         sid=sid,
         status=status.lower(),
-        from_address=webhook.get("From") or "",
-        to_address=webhook.get("To") or "",
+        from_address=webhook.get("From", max_length=MESSAGE_ADDRESS) or "",
+        to_address=webhook.get("To", max_length=MESSAGE_ADDRESS) or "",
         error_code=webhook.integer("ErrorCode"),
     )
     return messages.MessageStatusIngestion(
@@ -124,14 +143,18 @@ def _message_status(delivery: Delivery) -> Ingestion:
 
 
 def _call_update(webhook: WebhookRequest, *, default_status: str | None) -> calls.CallUpdate:
-    sid = webhook.require("CallSid")
-    status = webhook.get("CallStatus") or default_status or webhook.require("CallStatus")
+    sid = webhook.require("CallSid", max_length=CALL_SID)
+    status = (
+        webhook.get("CallStatus", max_length=CALL_STATUS)
+        or default_status
+        or webhook.require("CallStatus")
+    )
     direction = webhook.get("Direction") or "inbound"
     return calls.CallUpdate(
         sid=sid,
         status=status.lower(),
-        from_address=webhook.get("From") or "",
-        to_address=webhook.get("To") or "",
+        from_address=webhook.get("From", max_length=CALL_ADDRESS) or "",
+        to_address=webhook.get("To", max_length=CALL_ADDRESS) or "",
         direction=Direction.INBOUND if direction == "inbound" else Direction.OUTBOUND,
         sequence=webhook.integer("SequenceNumber"),
         duration=webhook.integer("CallDuration"),
@@ -165,12 +188,12 @@ def _call_status(delivery: Delivery) -> Ingestion:
 def _recording_status(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     update = calls.RecordingUpdate(
-        sid=webhook.require("RecordingSid"),
-        call_sid=webhook.require("CallSid"),
-        status=webhook.require("RecordingStatus").lower(),
+        sid=webhook.require("RecordingSid", max_length=RECORDING_SID),
+        call_sid=webhook.require("CallSid", max_length=CALL_SID),
+        status=webhook.require("RecordingStatus", max_length=RECORDING_STATUS).lower(),
         duration=webhook.integer("RecordingDuration"),
         channels=webhook.integer("RecordingChannels"),
-        media_url=webhook.get("RecordingUrl"),
+        media_url=webhook.get("RecordingUrl", max_length=RECORDING_URL),
     )
     return calls.RecordingIngestion(
         tenant_id=delivery.tenant_id,
