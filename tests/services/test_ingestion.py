@@ -166,6 +166,44 @@ async def test_inbound_messages_alone_are_one_statement_on_postgresql(number: Ph
     assert await Message.filter(sid__in=sids).count() == 3
 
 
+async def test_single_statement_and_transaction_batches_of_one_tenant_interleave_gaplessly(
+    number: PhoneNumber,
+) -> None:
+    """Two writers (two processes' worth) on one tenant: one writes inbound messages as single
+    statements, the other status callbacks in transaction blocks. Both lock the tenant first,
+    so neither deadlocks and the log's seqs commit in order, with no gap and no repeat."""
+    inbound_writer, status_writer = IngestionWriter(), IngestionWriter()
+    rounds = 20
+    outbound = [new_sid() for _ in range(rounds)]
+
+    async def inbound_rounds() -> None:
+        for index in range(rounds):
+            await ingest_together(
+                inbound_writer,
+                [inbound(number, new_sid(), key=f"in-{index}-{n}") for n in range(5)],
+            )
+
+    async def status_rounds() -> None:
+        for index, sid in enumerate(outbound):
+            await ingest_together(
+                status_writer,
+                [
+                    status(number, sid, "sent", key=f"st-{index}-sent"),
+                    status(number, sid, "delivered", key=f"st-{index}-delivered"),
+                ],
+            )
+
+    await asyncio.wait_for(asyncio.gather(inbound_rounds(), status_rounds()), 60)
+    await inbound_writer.stop()
+    await status_writer.stop()
+
+    logged = await seqs_and_kinds(number)
+    assert [seq for seq, _, _ in logged] == list(range(1, rounds * 5 + rounds * 2 + 1))
+    kinds = [kind for _, kind, _ in logged]
+    assert (kinds.count("MESSAGE_RECEIVED"), kinds.count("MESSAGE_STATUS")) == (100, 40)
+    assert {m.status for m in await Message.filter(sid__in=outbound)} == {"delivered"}
+
+
 async def test_statuses_in_one_batch_apply_in_arrival_order_and_never_go_backwards(
     number: PhoneNumber,
 ) -> None:
