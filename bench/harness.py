@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import socket
 import statistics
 import sys
@@ -53,18 +54,70 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     }
 
 
-def machine_busy_seconds() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, over every core (``/proc/stat``).
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """CPU seconds used so far: by a server, this (load-generating) process, every PostgreSQL
+    process, and the whole machine (``busy`` of ``total``, over every core)."""
 
-    Read before and after a run, the difference says how much of the machine the run left idle:
-    near none, and more speed needs less CPU per request rather than more concurrency.
-    """
-    user, nice, system, idle, iowait, irq, softirq, steal = (
-        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    )
-    tick = os.sysconf("SC_CLK_TCK")
-    busy = user + nice + system + irq + softirq + steal
-    return busy / tick, (busy + idle + iowait) / tick
+    server: float
+    load_generator: float
+    postgres: float
+    busy: float
+    total: float
+
+    @classmethod
+    def take(cls, server: Process) -> CpuSnapshot:
+        user, nice, system, idle, iowait, irq, softirq, steal = (
+            int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+        )
+        tick = os.sysconf("SC_CLK_TCK")
+        busy = user + nice + system + irq + softirq + steal
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return cls(
+            server=_process_cpu(server.process.pid),
+            load_generator=own.ru_utime + own.ru_stime,
+            postgres=sum(_process_cpu(pid) for pid in _pids_named("postgres")),
+            busy=busy / tick,
+            total=(busy + idle + iowait) / tick,
+        )
+
+    def per_request(self, later: CpuSnapshot, requests: int) -> dict[str, float]:
+        """Where the machine's CPU went between ``self`` and ``later``, per request.
+
+        ``machine_busy`` near 1 says more speed needs less CPU per request, not more concurrency.
+        """
+
+        def us(seconds: float) -> float:
+            return round(seconds / max(requests, 1) * 1e6, 1)
+
+        return {
+            "server_cpu_us_per_request": us(later.server - self.server),
+            "postgres_cpu_us_per_request": us(later.postgres - self.postgres),
+            "load_generator_cpu_us_per_request": us(later.load_generator - self.load_generator),
+            "machine_cpu_us_per_request": us(later.busy - self.busy),
+            "machine_busy": round((later.busy - self.busy) / (later.total - self.total), 2),
+        }
+
+
+def _process_cpu(pid: int) -> float:
+    """User plus system CPU seconds of ``pid`` (0 if it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pids_named(name: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue  # it ended while we looked
+    return pids
 
 
 async def _wait_until(check: Any, what: str) -> None:
@@ -181,11 +234,6 @@ BARE = (
 class Process:
     url: str
     process: asyncio.subprocess.Process
-
-    def cpu_seconds(self) -> float:
-        """User plus system CPU this process has used (Linux ``/proc``)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (
     BARE,
+    CpuSnapshot,
     Deployment,
     Process,
     RawClient,
@@ -34,7 +35,6 @@ from bench.harness import (
     create_tenant,
     gateway,
     inbound_request,
-    machine_busy_seconds,
     percentiles,
     postgres_database,
     redis_server,
@@ -49,12 +49,12 @@ async def saturate(
 ) -> dict[str, float]:
     """Closed loop: each connection sends its next request as soon as the last is answered.
 
-    Also reports the server process's CPU per request and how busy the whole machine was (the
-    load generator, PostgreSQL and Redis share its cores).
+    Also reports where the CPU went per request: the server, PostgreSQL, this load generator,
+    and the whole machine (Redis and the kernel's loopback traffic are the rest), and how busy
+    the machine was: they all share its cores.
     """
     url = server.url
-    cpu_before = server.cpu_seconds()
-    busy_before, total_before = machine_busy_seconds()
+    before = CpuSnapshot.take(server)
     deadline = time.perf_counter() + seconds
     done = 0
     errors = 0
@@ -71,14 +71,8 @@ async def saturate(
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
     elapsed = time.perf_counter() - start
-    cpu = server.cpu_seconds() - cpu_before
-    busy_after, total_after = machine_busy_seconds()
-    return {
-        "requests_per_second": round(done / elapsed, 1),
-        "errors": errors,
-        "server_cpu_us_per_request": round(cpu / max(done, 1) * 1e6, 1),
-        "machine_busy": round((busy_after - busy_before) / (total_after - total_before), 2),
-    }
+    cpu = before.per_request(CpuSnapshot.take(server), done)
+    return {"requests_per_second": round(done / elapsed, 1), "errors": errors, **cpu}
 
 
 async def steady(
