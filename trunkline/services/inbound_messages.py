@@ -3,7 +3,8 @@
 Inbound messages are most of a gateway's webhooks. Per message the ORM cost more CPU than the
 rest of the request (a model instance, a SELECT ... FOR UPDATE, an INSERT); here a run of them is
 one statement, ``ON CONFLICT (sid) DO NOTHING`` standing in for the look-up: a message already
-stored (another token, another batch, another process) is not inserted and not announced.
+stored (another token, another batch, another process) is not inserted and not announced. On
+PostgreSQL a batch of nothing else is one statement whole, receipts and activity included.
 """
 
 from __future__ import annotations
