@@ -38,14 +38,29 @@ async def bus(backend: Backend) -> AsyncIterator[Bus]:
 
 
 def channel_of(bus: Bus) -> str:
-    prefix = bus._pattern[:-2] if isinstance(bus, RedisBus) else "in-process"
+    prefix = bus._prefix if isinstance(bus, RedisBus) else "in-process"
     return f"{prefix}:tenant:1"
+
+
+async def live(bus: Bus, channel: str, count: int = 1) -> list[Subscription]:
+    """``count`` new subscriptions on ``channel``, once the bus carries it to them.
+
+    On Redis the channel's first subscription is confirmed with a RESYNC (what was published
+    before it took effect is in the log): each of these takes its RESYNC here.
+    """
+    fresh = channel not in getattr(bus, "_subscribed", {channel})
+    subscriptions = [bus.subscribe(channel) for _ in range(count)]
+    await asyncio.wait_for(bus.listening(channel), 5)
+    if isinstance(bus, RedisBus) and fresh:
+        for subscription in subscriptions:
+            assert await asyncio.wait_for(subscription.get(), 5) is RESYNC
+    return subscriptions
 
 
 async def test_every_subscriber_of_a_channel_gets_each_message_in_order(bus: Bus) -> None:
     channel = channel_of(bus)
-    subscribers = [bus.subscribe(channel) for _ in range(3)]
-    elsewhere = bus.subscribe(channel + "0")
+    subscribers = await live(bus, channel, 3)
+    (elsewhere,) = await live(bus, channel + "0")
 
     for seq in (1, 2):
         await bus.publish(channel, {"seq": seq})
@@ -58,8 +73,7 @@ async def test_every_subscriber_of_a_channel_gets_each_message_in_order(bus: Bus
 
 async def test_a_stalled_subscriber_is_dropped_without_holding_back_the_others(bus: Bus) -> None:
     channel = channel_of(bus)
-    stalled = bus.subscribe(channel)
-    reader = bus.subscribe(channel)
+    stalled, reader = await live(bus, channel, 2)
     drops: list[str] = []
     stalled.on_drop = lambda: drops.append("dropped")
 
@@ -81,7 +95,7 @@ async def test_the_redis_listener_reconnects_and_asks_subscribers_to_backfill() 
         bus = RedisBus(server.url, prefix="restart")
         await bus.start()
         await asyncio.wait_for(bus.connected.wait(), 5)
-        subscription = bus.subscribe("restart:tenant:1")
+        (subscription,) = await live(bus, "restart:tenant:1")
         await bus.publish("restart:tenant:1", {"seq": 1})
         before = await subscription.get()
 
@@ -115,6 +129,39 @@ async def test_redis_connections_stay_constant_however_many_subscribe() -> None:
     assert with_thousands == with_ten == 3  # the listener, the publisher, this observer
 
 
+async def test_the_redis_listener_carries_only_channels_somebody_here_listens_on() -> None:
+    async with redis_server() as server:
+        bus = RedisBus(server.url, prefix="only")
+        await bus.start()
+        await asyncio.wait_for(bus.connected.wait(), 5)
+        observer = redis.Redis.from_url(server.url, decode_responses=True)
+
+        async def carried() -> list[str]:
+            return sorted(await observer.pubsub_channels("only:tenant:*"))
+
+        before = await carried()
+        first, second = await live(bus, "only:tenant:1", 2)
+        (other,) = await live(bus, "only:tenant:2")
+        both = await carried()
+        first.close()
+        one_left = await carried()
+        second.close()
+        other.close()
+        for _ in range(100):  # the listener unsubscribes in the background
+            if not await carried():
+                break
+            await asyncio.sleep(0.02)
+        after = await carried()
+        unheard = await observer.publish("only:tenant:1", "{}")
+        await observer.aclose()
+        await bus.close()
+
+    assert before == []
+    assert both == one_left == ["only:tenant:1", "only:tenant:2"]
+    assert after == []
+    assert unheard == 0  # nobody receives it: not even this process's listener
+
+
 def notice_wire(seq: int) -> dict[str, object]:
     return ActivityNotice(
         tenant_id=1,
@@ -133,7 +180,7 @@ async def seqs_of(subscription: Subscription, count: int) -> list[int]:
 
 async def test_notices_published_out_of_order_reach_subscribers_in_order(bus: Bus) -> None:
     channel = channel_of(bus)
-    subscribers = [bus.subscribe(channel) for _ in range(2)]
+    subscribers = await live(bus, channel, 2)
 
     for seq in (1, 3, 4, 2, 5):
         await bus.publish(channel, notice_wire(seq))
@@ -146,7 +193,7 @@ async def test_a_gap_that_never_fills_is_released_in_order_after_the_reorder_win
     bus: Bus,
 ) -> None:
     channel = channel_of(bus)
-    subscriber = bus.subscribe(channel)
+    (subscriber,) = await live(bus, channel)
     await bus.publish(channel, notice_wire(1))
     assert await seqs_of(subscriber, 1) == [1]
     loop = asyncio.get_running_loop()
@@ -167,7 +214,7 @@ async def test_the_last_subscriber_dropped_while_held_notices_are_released_leave
     bus: Bus,
 ) -> None:
     channel = channel_of(bus)
-    stalled = bus.subscribe(channel)  # never reads: its queue holds 8 (the fixture's size)
+    (stalled,) = await live(bus, channel)  # never reads: its queue holds 8 (the fixture's size)
     dropped = asyncio.Event()
     stalled.on_drop = dropped.set
     await bus.publish(channel, notice_wire(1))
@@ -178,7 +225,7 @@ async def test_the_last_subscriber_dropped_while_held_notices_are_released_leave
     await asyncio.wait_for(dropped.wait(), 5)
     with pytest.raises(SubscriberDropped):
         await stalled.get()
-    newcomer = bus.subscribe(channel)
+    (newcomer,) = await live(bus, channel)
     await bus.publish(channel, notice_wire(13))
     assert await seqs_of(newcomer, 1) == [13]
     assert bus.subscriber_count == 1
@@ -187,8 +234,8 @@ async def test_the_last_subscriber_dropped_while_held_notices_are_released_leave
 async def test_publish_many_delivers_each_message_to_its_channel_in_order(bus: Bus) -> None:
     channel = channel_of(bus)
     other = channel.removesuffix("1") + "2"  # tenant 2
-    subscriber = bus.subscribe(channel)
-    elsewhere = bus.subscribe(other)
+    (subscriber,) = await live(bus, channel)
+    (elsewhere,) = await live(bus, other)
 
     await bus.publish_many(
         [(channel, notice_wire(1)), (other, {"seq": 7}), (channel, notice_wire(2))]

@@ -24,7 +24,7 @@ from tests.events.processes import redis_server
 from tests.support.servers import serve_asgi
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
-from trunkline.events import RedisBus
+from trunkline.events import RESYNC, RedisBus
 from trunkline.events.stream import activity_stream
 from trunkline.gateway import Gateway
 from trunkline.models import ActivityEvent, Message
@@ -70,6 +70,9 @@ async def test_concurrent_webhooks_reach_a_bus_subscriber_once_each_in_seq_order
     sids = [message_sid() for _ in range(20)]
     async with own_gateway(settings, twilio_tenant) as own:
         subscription = own.gateway.bus.subscribe(own.channel())
+        await asyncio.wait_for(own.gateway.bus.listening(own.channel()), 5)
+        if isinstance(own.gateway.bus, RedisBus):  # its channel's confirmation, before any notice
+            assert await asyncio.wait_for(subscription.get(), 5) is RESYNC
         responses = await asyncio.gather(
             *(own.tenant.post(MESSAGING, inbound(own.tenant, sid)) for sid in sids)
         )

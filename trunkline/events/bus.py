@@ -1,10 +1,12 @@
 """The event bus: Redis pub/sub across instances, or in-process for the embedded default.
 
 Both implement :class:`Bus`. Each process has one listener (for Redis: ONE pub/sub connection,
-pattern-subscribed to all of this deployment's tenant channels) feeding a :class:`Fanout` of
-bounded per-subscriber queues, so Redis connections stay constant however many subscribers a
-process holds. The Redis listener reconnects and resubscribes on its own, and tells every
-subscriber to backfill from the activity log once it is back (``RESYNC``).
+subscribed to the channels this process has subscribers on, and only those) feeding a
+:class:`Fanout` of bounded per-subscriber queues, so Redis connections stay constant however
+many subscribers a process holds, and a process reads no traffic it has nobody to give to. The
+Redis listener reconnects and resubscribes on its own, and tells every subscriber to backfill
+from the activity log once it is back (``RESYNC``); so does a channel's first subscription
+when Redis confirms it, for what was published before it took effect.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 import redis.asyncio as redis
+from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
@@ -54,7 +57,14 @@ class Bus(Protocol):
         """
 
     def subscribe(self, channel: str) -> Subscription:
-        """A bounded queue of what is published on ``channel`` from now on."""
+        """A bounded queue of what is published on ``channel`` from now on.
+
+        The bus may take a moment to carry the channel; what is published meanwhile is not
+        queued, but ``RESYNC`` is once it does (subscribers read the log for it).
+        """
+
+    async def listening(self, channel: str) -> None:
+        """Return once what is published on ``channel`` reaches its subscribers (tests)."""
 
     @property
     def subscriber_count(self) -> int: ...
@@ -87,6 +97,9 @@ class InProcessBus:
     def subscribe(self, channel: str) -> Subscription:
         return self._fanout.subscribe(channel)
 
+    async def listening(self, channel: str) -> None:
+        return None
+
     @property
     def subscriber_count(self) -> int:
         return self._fanout.subscriber_count
@@ -107,7 +120,10 @@ class RedisBus:
     ) -> None:
         self._url = url
         self._timeout = timeout
-        self._pattern = f"{prefix}:*"
+        self._prefix = prefix
+        # Subscribed first on every connection and never published on: its confirmation says
+        # the listener is up (a SUBSCRIBE's channels all take effect together).
+        self._control = f"{prefix}:listener"
         # A pooled connection Redis closed (a restart) fails once; the retry takes a fresh one.
         self._client = redis.Redis.from_url(
             url,
@@ -117,10 +133,16 @@ class RedisBus:
             retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=2),
             retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         )
-        self._fanout = Fanout(queue_size)
+        self._fanout = Fanout(queue_size, on_channels_changed=self._channels_changed)
         self._listener: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         self.reconnects = 0
+        # What the current connection has asked Redis for, what it awaits confirmation of, and
+        # a nudge for the task that keeps the former equal to the fan-out's channels.
+        self._subscribed: set[str] = set()
+        self._awaiting: set[str] = set()
+        self._confirmed: dict[str, asyncio.Event] = {}
+        self._resubscribe = asyncio.Event()
 
     async def start(self) -> None:
         if self._listener is None:
@@ -172,9 +194,46 @@ class RedisBus:
     def subscribe(self, channel: str) -> Subscription:
         return self._fanout.subscribe(channel)
 
+    async def listening(self, channel: str) -> None:
+        while not (self.connected.is_set() and self._is_confirmed(channel)):
+            event = self._confirmed.setdefault(channel, asyncio.Event())
+            await event.wait()
+
+    def _is_confirmed(self, channel: str) -> bool:
+        return channel in self._subscribed and channel not in self._awaiting
+
+    def _channels_changed(self) -> None:
+        self._resubscribe.set()
+
     @property
     def subscriber_count(self) -> int:
         return self._fanout.subscriber_count
+
+    async def _follow_channels(self, pubsub: PubSub) -> None:
+        """Keep the connection subscribed to exactly the channels somebody here listens on.
+
+        Changes are sent in order, batched: one UNSUBSCRIBE and one SUBSCRIBE per round.
+        """
+        try:
+            while True:
+                await self._resubscribe.wait()
+                self._resubscribe.clear()
+                wanted = self._fanout.channels
+                gone = self._subscribed - wanted
+                new = wanted - self._subscribed
+                if gone:
+                    self._subscribed -= gone
+                    self._awaiting -= gone
+                    await pubsub.unsubscribe(*gone)
+                if new:
+                    self._subscribed |= new
+                    self._awaiting |= new
+                    await pubsub.subscribe(*new)
+        except (redis.RedisError, OSError) as exc:
+            # Close the connection under the reader: it reconnects and subscribes afresh.
+            logger.warning("bus listener could not change its subscriptions: %s", exc)
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
 
     async def _listen(self) -> None:
         delay = RECONNECT_MIN_SECONDS
@@ -185,34 +244,37 @@ class RedisBus:
                 self._url, socket_connect_timeout=self._timeout, socket_keepalive=True
             )
             pubsub = client.pubsub()
+            follower: asyncio.Task[None] | None = None
             try:
-                await pubsub.psubscribe(self._pattern)
+                wanted = self._fanout.channels
+                self._subscribed, self._awaiting = set(wanted), set()
+                await pubsub.subscribe(self._control, *wanted)
+                follower = asyncio.create_task(self._follow_channels(pubsub))
                 while True:
                     message = await pubsub.get_message(timeout=None)
                     if message is None:
                         continue
                     kind = message["type"]
-                    if kind == "psubscribe":
-                        self.connected.set()
-                        if not first:
-                            self.reconnects += 1
-                            logger.info("bus listener resubscribed; subscribers backfill")
-                        # Whatever was published before this subscription took effect (the first
-                        # time too) is in the log: every subscriber reads it from there.
-                        self._fanout.resync_all()
-                        first = False
-                        delay = RECONNECT_MIN_SECONDS
-                    elif kind == "pmessage":
+                    if kind == "message":
                         try:
                             self._deliver(message)
                         except Exception:
                             # One message's failure must not end every subscriber's live feed:
                             # the listener goes on; a subscriber missing it reads the log.
                             logger.exception("failed to deliver a bus message")
-            except (redis.RedisError, OSError) as exc:
+                    elif kind == "subscribe":
+                        self._confirm(_text(message["channel"]), first=first)
+                        if _text(message["channel"]) == self._control:
+                            first = False
+                            delay = RECONNECT_MIN_SECONDS
+            except Exception as exc:
                 self.connected.clear()
-                logger.warning("bus listener lost Redis (%s); retrying in %.2fs", exc, delay)
+                logger.warning("bus listener lost Redis (%r); retrying in %.2fs", exc, delay)
             finally:
+                if follower is not None:
+                    follower.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await follower
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
                 with contextlib.suppress(Exception):
@@ -220,9 +282,31 @@ class RedisBus:
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
+    def _confirm(self, channel: str, *, first: bool) -> None:
+        """Redis confirmed a subscription: subscribers backfill what it had not carried yet."""
+        if channel == self._control:
+            # Every channel subscribed with it took effect at the same moment.
+            self.connected.set()
+            if not first:
+                self.reconnects += 1
+                logger.info("bus listener resubscribed; subscribers backfill")
+            # Whatever was published before (the first time too) is in the log.
+            self._fanout.resync_all()
+            confirmed = list(self._confirmed)
+        elif channel in self._awaiting:
+            self._awaiting.discard(channel)
+            self._fanout.resync(channel)
+            confirmed = [channel]
+        else:
+            return
+        for name in confirmed:
+            event = self._confirmed.get(name)
+            if event is not None and self._is_confirmed(name):
+                del self._confirmed[name]
+                event.set()
+
     def _deliver(self, message: dict[str, Any]) -> None:
-        channel = message["channel"]
-        channel = channel.decode() if isinstance(channel, bytes) else channel
+        channel = _text(message["channel"])
         try:
             data = json.loads(message["data"])
         except (ValueError, TypeError):
@@ -232,6 +316,10 @@ class RedisBus:
         for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict):
                 self._fanout.deliver(channel, SharedNotice(item))
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def create_bus(

@@ -150,10 +150,20 @@ class Subscription:
 class Fanout:
     """Channel name -> its local subscribers, and the order its notices are released in."""
 
-    def __init__(self, queue_size: int) -> None:
+    def __init__(
+        self, queue_size: int, on_channels_changed: Callable[[], None] | None = None
+    ) -> None:
         self.queue_size = queue_size
+        # Told when a channel gains its first subscriber or loses its last (the Redis bus
+        # subscribes to just those channels).
+        self.on_channels_changed = on_channels_changed
         self._channels: dict[str, set[Subscription]] = {}
         self._orders: dict[str, ChannelOrder] = {}
+
+    @property
+    def channels(self) -> set[str]:
+        """The channels somebody here subscribes to."""
+        return set(self._channels)
 
     def subscribe(self, channel: str) -> Subscription:
         subscription = Subscription(self, channel, self.queue_size)
@@ -163,6 +173,8 @@ class Fanout:
             self._orders[channel] = ChannelOrder(
                 lambda message: self._offer_all(subscribers, message)
             )
+            if self.on_channels_changed is not None:
+                self.on_channels_changed()
         subscribers.add(subscription)
         return subscription
 
@@ -174,6 +186,8 @@ class Fanout:
         if not subscribers:
             del self._channels[subscription.channel]
             self._orders.pop(subscription.channel).reset()
+            if self.on_channels_changed is not None:
+                self.on_channels_changed()
 
     def deliver(self, channel: str, message: SharedNotice) -> None:
         """Queue ``message`` for the channel's subscribers: one object for all, parsed once."""
@@ -188,11 +202,16 @@ class Fanout:
             subscription.offer(message)
 
     def resync_all(self) -> None:
-        for order in self._orders.values():
+        for channel in list(self._channels):
+            self.resync(channel)
+
+    def resync(self, channel: str) -> None:
+        """Tell ``channel``'s subscribers to backfill: the bus may have missed some of it."""
+        order = self._orders.get(channel)
+        if order is not None:
             order.reset()
-        for subscribers in list(self._channels.values()):
-            for subscription in list(subscribers):
-                subscription.offer(RESYNC)
+        for subscription in list(self._channels.get(channel, ())):
+            subscription.offer(RESYNC)
 
     @property
     def subscriber_count(self) -> int:
