@@ -14,8 +14,17 @@ import pytest
 from tortoise import connections
 
 from trunkline.app import create_app
-from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
+from trunkline.models import (
+    ActivityEvent,
+    Call,
+    Direction,
+    Message,
+    PhoneNumber,
+    Tenant,
+    WebhookReceipt,
+)
 from trunkline.services.activity import ActivityNotice, Ingested
+from trunkline.services.calls import CallIngestion, CallUpdate, call_snapshot
 from trunkline.services.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
@@ -281,6 +290,66 @@ async def test_each_status_announces_its_message_as_it_left_it_and_the_last_is_t
         "sent",
         "delivered",
         "sent",
+    ]
+
+
+def call_event(
+    number: PhoneNumber, sid: str, value: str, *, sequence: int | None, inbound: bool = False
+) -> Ingestion:
+    return CallIngestion(
+        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
+        idempotency_key=f"{sid}:{value}:{sequence}:{inbound}",
+        number=number,
+        update=CallUpdate(
+            sid=sid,
+            status=value,
+            from_address=SENDER,
+            to_address=number.phone_number,
+            direction=Direction.INBOUND,
+            sequence=sequence,
+            duration=42 if value == "completed" else None,
+        ),
+        inbound=inbound,
+    )
+
+
+async def test_call_callbacks_in_one_batch_follow_their_sequence_and_announce_each_state(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    ringing, unknown = "CA" + uuid.uuid4().hex, "CA" + uuid.uuid4().hex
+
+    outcomes = await ingest_together(
+        writer,
+        [
+            call_event(number, ringing, "ringing", sequence=None, inbound=True),
+            call_event(number, ringing, "in-progress", sequence=1),
+            call_event(number, unknown, "completed", sequence=3),  # creates its call
+            call_event(number, ringing, "completed", sequence=3),
+            call_event(number, ringing, "in-progress", sequence=2),  # late: history only
+        ],
+    )
+    await writer.stop()
+
+    notices = [o.notices for o in outcomes if isinstance(o, Ingested)]
+    assert [
+        [(n.kind, n.payload["sid"], n.payload["status"]) for n in each] for each in notices
+    ] == [
+        [("CALL_RECEIVED", ringing, "ringing")],
+        [("CALL_STATUS", ringing, "in-progress")],
+        [("CALL_STATUS", unknown, "completed")],
+        [("CALL_STATUS", ringing, "completed")],
+        [],
+    ]
+    stored = {call.sid: call for call in await Call.filter(sid__in=[ringing, unknown])}
+    assert notices[3][0].payload == call_snapshot(stored[ringing])
+    assert notices[2][0].payload == call_snapshot(stored[unknown])
+    assert (stored[ringing].last_sequence, stored[ringing].duration) == (3, 42)
+    assert [e["status"] for e in stored[ringing].status_history] == [
+        "ringing",
+        "in-progress",
+        "completed",
+        "in-progress",
     ]
 
 

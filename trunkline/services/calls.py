@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 
 from trunkline.models import Call, Direction, PhoneNumber, Recording
 from trunkline.services.activity import ActivityChannel, ActivityDraft, ActivityKind
 from trunkline.services.ingestion import Ingestion
+from trunkline.services.rows import Column, RowWriter
+from trunkline.services.status_callbacks import StatusCallbackIngestion
 
 CALL_STATUS_RANK: dict[str, int] = {
     "queued": 0,
@@ -111,23 +115,46 @@ def _history_entry(status: str, sequence: int | None, *, applied: bool) -> dict[
     }
 
 
-async def _upsert_call(
-    connection: BaseDBAsyncClient,
-    *,
-    tenant_id: int,
-    number: PhoneNumber | None,
-    update: CallUpdate,
-) -> tuple[Call, bool]:
-    """The call row after ``update``, and whether its current state changed."""
-    row = (
-        await Call.filter(sid=update.sid, tenant_id=tenant_id)
-        .using_db(connection)
-        .select_for_update()
-        .first()
+@dataclass(frozen=True, kw_only=True)
+class CallIngestion(StatusCallbackIngestion):
+    """An incoming call (``inbound``: announced as received) or a call status callback."""
+
+    model: ClassVar[type[Model]] = Call
+    entity_type: ClassVar[str] = "call"
+    rows: ClassVar[RowWriter] = RowWriter(
+        "call",
+        inserted=[
+            Column("tenant_id", "bigint"),
+            Column("sid", "text"),
+            Column("direction", "text"),
+            Column("from_address", "text"),
+            Column("to_address", "text"),
+            Column("status", "text"),
+            Column("status_history", "jsonb"),
+            Column("last_sequence", "int"),
+            Column("duration", "int"),
+            Column("number_id", "bigint"),
+        ],
+        updated=[
+            Column("status", "text"),
+            Column("status_history", "jsonb"),
+            Column("last_sequence", "int"),
+            Column("duration", "int"),
+        ],
     )
-    if row is None:
-        row = await Call.create(
-            tenant_id=tenant_id,
+
+    number: PhoneNumber | None
+    update: CallUpdate
+    inbound: bool = False
+
+    @property
+    def sid(self) -> str:
+        return self.update.sid
+
+    def new_row(self, now: datetime) -> Call:
+        update = self.update
+        return Call(
+            tenant_id=self.tenant_id,
             sid=update.sid,
             direction=update.direction,
             from_address=update.from_address,
@@ -136,55 +163,53 @@ async def _upsert_call(
             status_history=[_history_entry(update.status, update.sequence, applied=True)],
             last_sequence=update.sequence,
             duration=update.duration,
-            number_id=number.id if number else None,
-            using_db=connection,
+            number_id=self.number.id if self.number else None,
+            created_at=now,
         )
-        return row, True
-    applied = call_status_supersedes(
-        update.status, row.status, sequence=update.sequence, last_sequence=row.last_sequence
-    )
-    row.status_history = [
-        *(row.status_history or []),
-        _history_entry(update.status, update.sequence, applied=applied),
-    ]
-    fields = ["status_history", "updated_at"]
-    if applied:
-        row.status = update.status
-        fields.append("status")
-        if update.sequence is not None:
-            row.last_sequence = update.sequence
-            fields.append("last_sequence")
-        if update.duration is not None:
-            row.duration = update.duration
-            fields.append("duration")
-    await row.save(update_fields=fields, using_db=connection)
-    return row, applied
 
-
-@dataclass(frozen=True, kw_only=True)
-class CallIngestion(Ingestion):
-    """An incoming call (``inbound``: announced as received) or a call status callback."""
-
-    number: PhoneNumber | None
-    update: CallUpdate
-    inbound: bool = False
-
-    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
-        row, changed = await _upsert_call(
-            connection, tenant_id=self.tenant_id, number=self.number, update=self.update
+    def update_row(self, row: Call) -> bool:
+        update = self.update
+        applied = call_status_supersedes(
+            update.status, row.status, sequence=update.sequence, last_sequence=row.last_sequence
         )
-        if not changed:
-            return []
-        return [
-            ActivityDraft(
-                tenant_id=self.tenant_id,
-                kind=ActivityKind.CALL_RECEIVED if self.inbound else ActivityKind.CALL_STATUS,
-                entity_type="call",
-                entity_id=row.id,
-                number_id=row.number_id,  # type: ignore[attr-defined]
-                payload=call_snapshot(row),
-            )
+        row.status_history = [
+            *(row.status_history or []),
+            _history_entry(update.status, update.sequence, applied=applied),
         ]
+        if applied:
+            row.status = update.status
+            if update.sequence is not None:
+                row.last_sequence = update.sequence
+            if update.duration is not None:
+                row.duration = update.duration
+        return applied
+
+    @property
+    def kind(self) -> ActivityKind:
+        return ActivityKind.CALL_RECEIVED if self.inbound else ActivityKind.CALL_STATUS
+
+    @staticmethod
+    def snapshot(row: Call) -> dict[str, Any]:
+        return call_snapshot(row)
+
+    @staticmethod
+    def inserted_values(row: Call) -> tuple[Any, ...]:
+        return (
+            row.tenant_id,  # type: ignore[attr-defined]
+            row.sid,
+            row.direction.value,
+            row.from_address,
+            row.to_address,
+            row.status,
+            json.dumps(row.status_history),
+            row.last_sequence,
+            row.duration,
+            row.number_id,  # type: ignore[attr-defined]
+        )
+
+    @staticmethod
+    def updated_values(row: Call) -> tuple[Any, ...]:
+        return (row.status, json.dumps(row.status_history), row.last_sequence, row.duration)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -109,10 +109,6 @@ class InboundMessageIngestion(Ingestion):
     number: PhoneNumber
     message: InboundMessage
 
-    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
-        (drafts,) = await self.apply_many([self], connection)
-        return drafts
-
     @classmethod
     async def apply_many(
         cls, items: Sequence[Self], connection: BaseDBAsyncClient

@@ -46,8 +46,8 @@ INSERT_RECEIPTS_SQLITE = (
 class Ingestion:
     """One verified delivery's effects, applied inside a batch's transaction.
 
-    Subclasses implement :meth:`apply`; a kind that can be stored set-based overrides
-    :meth:`apply_many`, which receives the adjacent deliveries of that kind in a batch, and one
+    Subclasses implement :meth:`apply`, or, to be stored set-based, :meth:`apply_many`, which
+    receives the adjacent deliveries of that kind in a batch; and one
     that can store a batch of its own whole in one statement overrides :meth:`store_alone`.
     """
 
@@ -61,8 +61,12 @@ class Ingestion:
         return self.provider, self.idempotency_key[:RECEIPT_KEY_LENGTH]
 
     async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
-        """Write the entity changes; return the activity they announce (none: nothing changed)."""
-        raise NotImplementedError
+        """Write the entity changes; return the activity they announce (none: nothing changed).
+
+        A kind overrides this or :meth:`apply_many`; each defaults to the other.
+        """
+        (drafts,) = await type(self).apply_many([self], connection)
+        return drafts
 
     @classmethod
     async def apply_many(

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, ClassVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 
 from trunkline.models import Channel, Direction, Message, PhoneNumber
 from trunkline.services.activity import ActivityDraft, ActivityKind
 from trunkline.services.ingestion import Ingestion
-from trunkline.services.message_rows import insert_messages, update_statuses
+from trunkline.services.rows import Column, RowWriter
+from trunkline.services.status_callbacks import StatusCallbackIngestion
 
 # Twilio's message statuses in the order they happen. ``delivered``, ``undelivered`` and
 # ``failed`` are alternatives at one rank; ``read`` (WhatsApp) comes after ``delivered``.
@@ -80,79 +82,43 @@ def history_entry(status: str, *, applied: bool) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MessageStatusIngestion(Ingestion):
+class MessageStatusIngestion(StatusCallbackIngestion):
     """A status callback: recorded in history always, applied only when it moves forward."""
+
+    model: ClassVar[type[Model]] = Message
+    entity_type: ClassVar[str] = "message"
+    rows: ClassVar[RowWriter] = RowWriter(
+        "message",
+        inserted=[
+            Column("tenant_id", "bigint"),
+            Column("sid", "text"),
+            Column("channel", "text"),
+            Column("direction", "text"),
+            Column("from_address", "text"),
+            Column("to_address", "text"),
+            Column("counterpart", "text"),
+            Column("body", "text"),
+            Column("media", "jsonb"),
+            Column("status", "text"),
+            Column("status_history", "jsonb"),
+            Column("error_code", "int"),
+            Column("number_id", "bigint"),
+        ],
+        updated=[
+            Column("status", "text"),
+            Column("status_history", "jsonb"),
+            Column("error_code", "int"),
+        ],
+    )
 
     number: PhoneNumber | None
     update: MessageStatusUpdate
 
-    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
-        (drafts,) = await self.apply_many([self], connection)
-        return drafts
+    @property
+    def sid(self) -> str:
+        return self.update.sid
 
-    @classmethod
-    async def apply_many(
-        cls, items: Sequence[Self], connection: BaseDBAsyncClient
-    ) -> list[list[ActivityDraft]]:
-        """Callbacks in arrival order against their messages, locked and read in one query.
-
-        Each callback sees the message as the ones before it left it: a run's ``sent`` then
-        ``delivered`` announce two states. Written at the end: one INSERT for the messages the
-        run creates, one UPDATE for those it changes.
-        """
-        now = datetime.now(UTC)
-        stored = (
-            await Message.filter(
-                sid__in=list({item.update.sid for item in items}),
-                tenant_id__in=list({item.tenant_id for item in items}),
-            )
-            .using_db(connection)
-            .select_for_update()
-        )
-        messages = {(row.tenant_id, row.sid): row for row in stored}  # type: ignore[attr-defined]
-        created: list[Message] = []
-        changed: dict[int, Message] = {}
-        announced: list[tuple[Message, dict[str, Any]] | None] = []
-        for item in items:
-            key = (item.tenant_id, item.update.sid)
-            row = messages.get(key)
-            if row is None:
-                # Sent outside Trunkline (or before its row was written): the callback creates it.
-                row = messages[key] = item.new_message(now)
-                created.append(row)
-            elif not item.update_message(row):
-                announced.append(None)
-                if row.id is not None:
-                    changed[row.id] = row
-                continue
-            elif row.id is not None:
-                changed[row.id] = row
-            announced.append((row, message_snapshot(row)))
-        await insert_messages(created, now, connection)
-        await update_statuses(list(changed.values()), now, connection)
-        drafts: list[list[ActivityDraft]] = []
-        for entry in announced:
-            if entry is None:
-                drafts.append([])
-                continue
-            row, snapshot = entry
-            snapshot["id"] = row.id  # a message created by this run has one only now
-            drafts.append(
-                [
-                    ActivityDraft(
-                        tenant_id=row.tenant_id,  # type: ignore[attr-defined]
-                        kind=ActivityKind.MESSAGE_STATUS,
-                        entity_type="message",
-                        entity_id=row.id,
-                        number_id=row.number_id,  # type: ignore[attr-defined]
-                        payload=snapshot,
-                    )
-                ]
-            )
-        return drafts
-
-    def new_message(self, now: datetime) -> Message:
-        """The (unsaved) message a callback about an unknown sid creates."""
+    def new_row(self, now: datetime) -> Message:
         update = self.update
         channel = Channel.WHATSAPP if update.to_address.startswith("whatsapp:") else Channel.SMS
         return Message(
@@ -164,6 +130,7 @@ class MessageStatusIngestion(Ingestion):
             to_address=update.to_address,
             counterpart=update.to_address,
             body="",
+            media=[],
             status=update.status,
             status_history=[history_entry(update.status, applied=True)],
             error_code=update.error_code,
@@ -171,8 +138,7 @@ class MessageStatusIngestion(Ingestion):
             created_at=now,
         )
 
-    def update_message(self, row: Message) -> bool:
-        """Record the callback in ``row``'s history; apply it if it moves forward. Applied?"""
+    def update_row(self, row: Message) -> bool:
         update = self.update
         applied = status_supersedes(update.status, row.status)
         row.status_history = [
@@ -184,6 +150,36 @@ class MessageStatusIngestion(Ingestion):
             if update.error_code is not None:
                 row.error_code = update.error_code
         return applied
+
+    @property
+    def kind(self) -> ActivityKind:
+        return ActivityKind.MESSAGE_STATUS
+
+    @staticmethod
+    def snapshot(row: Message) -> dict[str, Any]:
+        return message_snapshot(row)
+
+    @staticmethod
+    def inserted_values(row: Message) -> tuple[Any, ...]:
+        return (
+            row.tenant_id,  # type: ignore[attr-defined]
+            row.sid,
+            row.channel.value,
+            row.direction.value,
+            row.from_address,
+            row.to_address,
+            row.counterpart,
+            row.body,
+            json.dumps(row.media),
+            row.status,
+            json.dumps(row.status_history),
+            row.error_code,
+            row.number_id,  # type: ignore[attr-defined]
+        )
+
+    @staticmethod
+    def updated_values(row: Message) -> tuple[Any, ...]:
+        return (row.status, json.dumps(row.status_history), row.error_code)
 
 
 async def get_message(*, tenant_id: int, message_id: int) -> Message | None:
