@@ -141,6 +141,7 @@ class RedisBus:
         # a nudge for the task that keeps the former equal to the fan-out's channels.
         self._subscribed: set[str] = set()
         self._awaiting: set[str] = set()
+        self._initial: set[str] = set()  # subscribed with the control channel
         self._confirmed: dict[str, asyncio.Event] = {}
         self._resubscribe = asyncio.Event()
 
@@ -224,6 +225,7 @@ class RedisBus:
                 if gone:
                     self._subscribed -= gone
                     self._awaiting -= gone
+                    self._initial -= gone
                     await pubsub.unsubscribe(*gone)
                 if new:
                     self._subscribed |= new
@@ -247,7 +249,7 @@ class RedisBus:
             follower: asyncio.Task[None] | None = None
             try:
                 wanted = self._fanout.channels
-                self._subscribed, self._awaiting = set(wanted), set()
+                self._subscribed, self._awaiting, self._initial = set(wanted), set(), set(wanted)
                 await pubsub.subscribe(self._control, *wanted)
                 follower = asyncio.create_task(self._follow_channels(pubsub))
                 while True:
@@ -293,7 +295,12 @@ class RedisBus:
             # Whatever was published before (the first time too) is in the log.
             self._fanout.resync_all()
             confirmed = list(self._confirmed)
-        elif channel in self._awaiting:
+        elif channel in self._initial:
+            self._initial.discard(channel)  # covered by the control channel's confirmation
+            return
+        elif channel in self._subscribed:
+            # Also a channel dropped and taken again within one round trip: the later
+            # SUBSCRIBE's confirmation may be this one, so every confirmation backfills.
             self._awaiting.discard(channel)
             self._fanout.resync(channel)
             confirmed = [channel]
