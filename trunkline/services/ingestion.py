@@ -47,8 +47,8 @@ class Ingestion:
     """One verified delivery's effects, applied inside a batch's transaction.
 
     Subclasses implement :meth:`apply`, or, to be stored set-based, :meth:`apply_many`, which
-    receives the adjacent deliveries of that kind in a batch; and one
-    that can store a batch of its own whole in one statement overrides :meth:`store_alone`.
+    receives the adjacent deliveries of that kind in a batch. One that can store a batch of its
+    own whole in one statement also overrides :meth:`store_alone`.
     """
 
     provider: ClassVar[str] = "twilio"
