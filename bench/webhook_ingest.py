@@ -100,7 +100,7 @@ async def steady(
 
 
 # Requests signed before each timed phase, enough for this many per second: signing one (HMAC,
-# form encoding, two UUIDs) costs the load generator about 50 us, CPU taken from the gateway on
+# form encoding, two UUIDs) cost the load generator about 40 us, CPU taken from the gateway on
 # a shared machine, where the bare endpoint's request is one constant.
 PRESIGNED_PER_SECOND = 12_000
 

@@ -142,8 +142,9 @@ class RedisBus:
         self._subscribed: set[str] = set()
         self._awaiting: set[str] = set()
         self._initial: set[str] = set()  # subscribed with the control channel
-        self._confirmed: dict[str, asyncio.Event] = {}
         self._resubscribe = asyncio.Event()
+        # Callers of ``listening`` by the channel they wait for.
+        self._waiters: dict[str, asyncio.Event] = {}
 
     async def start(self) -> None:
         if self._listener is None:
@@ -197,7 +198,7 @@ class RedisBus:
 
     async def listening(self, channel: str) -> None:
         while not (self.connected.is_set() and self._is_confirmed(channel)):
-            event = self._confirmed.setdefault(channel, asyncio.Event())
+            event = self._waiters.setdefault(channel, asyncio.Event())
             await event.wait()
 
     def _is_confirmed(self, channel: str) -> bool:
@@ -265,10 +266,13 @@ class RedisBus:
                             # the listener goes on; a subscriber missing it reads the log.
                             logger.exception("failed to deliver a bus message")
                     elif kind == "subscribe":
-                        self._confirm(_text(message["channel"]), first=first)
-                        if _text(message["channel"]) == self._control:
+                        channel = _text(message["channel"])
+                        if channel == self._control:
+                            self._connected(reconnected=not first)
                             first = False
                             delay = RECONNECT_MIN_SECONDS
+                        else:
+                            self._confirm(channel)
             except Exception as exc:
                 self.connected.clear()
                 logger.warning("bus listener lost Redis (%r); retrying in %.2fs", exc, delay)
@@ -284,32 +288,32 @@ class RedisBus:
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
-    def _confirm(self, channel: str, *, first: bool) -> None:
-        """Redis confirmed a subscription: subscribers backfill what it had not carried yet."""
-        if channel == self._control:
-            # Every channel subscribed with it took effect at the same moment.
-            self.connected.set()
-            if not first:
-                self.reconnects += 1
-                logger.info("bus listener resubscribed; subscribers backfill")
-            # Whatever was published before (the first time too) is in the log.
-            self._fanout.resync_all()
-            confirmed = list(self._confirmed)
-        elif channel in self._initial:
+    def _connected(self, *, reconnected: bool) -> None:
+        """Redis confirmed the control channel, and with it every channel subscribed alongside."""
+        self.connected.set()
+        if reconnected:
+            self.reconnects += 1
+            logger.info("bus listener resubscribed; subscribers backfill")
+        # Whatever was published before (the first time too) is in the log.
+        self._fanout.resync_all()
+        self._wake_listening(list(self._waiters))
+
+    def _confirm(self, channel: str) -> None:
+        """Redis confirmed a channel taken after connecting: its subscribers backfill."""
+        if channel in self._initial:
             self._initial.discard(channel)  # covered by the control channel's confirmation
-            return
         elif channel in self._subscribed:
             # Also a channel dropped and taken again within one round trip: the later
             # SUBSCRIBE's confirmation may be this one, so every confirmation backfills.
             self._awaiting.discard(channel)
             self._fanout.resync(channel)
-            confirmed = [channel]
-        else:
-            return
-        for name in confirmed:
-            event = self._confirmed.get(name)
-            if event is not None and self._is_confirmed(name):
-                del self._confirmed[name]
+            self._wake_listening([channel])
+
+    def _wake_listening(self, channels: list[str]) -> None:
+        for channel in channels:
+            event = self._waiters.get(channel)
+            if event is not None and self._is_confirmed(channel):
+                del self._waiters[channel]
                 event.set()
 
     def _deliver(self, message: dict[str, Any]) -> None:

@@ -20,23 +20,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from trunkline.models import Channel, Direction, Message, PhoneNumber
 from trunkline.services.activity import ActivityDraft, ActivityKind, Ingested
 from trunkline.services.ingestion import Ingestion
-from trunkline.services.messages import history_entry
+from trunkline.services.messages import MESSAGE_COLUMNS, history_entry
+from trunkline.services.rows import RowWriter
 
-INSERT_POSTGRES = (
-    "INSERT INTO message (tenant_id, sid, channel, direction, from_address, to_address, "
-    "counterpart, body, media, status, status_history, num_segments, number_id, created_at, "
-    "updated_at) "
-    "SELECT t, s, c, 'inbound', f, o, f, b, m::jsonb, 'received', $8::jsonb, g, n, $10, $10 "
-    "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-    "$7::text[], $9::int[], $11::bigint[]) AS u(t, s, c, f, o, b, m, g, n) "
-    "ON CONFLICT (sid) DO NOTHING RETURNING id, sid"
-)
-INSERT_SQLITE = (
-    "INSERT INTO message (tenant_id, sid, channel, direction, from_address, to_address, "
-    "counterpart, body, media, status, status_history, num_segments, number_id, created_at, "
-    "updated_at) VALUES {rows} ON CONFLICT (sid) DO NOTHING RETURNING id, sid"
-)
-SQLITE_ROW = "(?, ?, ?, 'inbound', ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?)"
+# Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them.
+ROWS = RowWriter("message", inserted=MESSAGE_COLUMNS, skip_existing=True)
+
 # A batch of nothing but inbound messages, whole, in one statement (see ``store_alone``). The
 # steps are those of a batch in a transaction block: lock the tenants (ascending ids, before the
 # first receipt row, as the receipts' statement does there), insert the receipts that are new,
@@ -74,8 +63,6 @@ STORE_POSTGRES = (
     "SELECT idempotency_key AS key, announced.id, seq FROM receipt "
     "LEFT JOIN announced ON k = idempotency_key LEFT JOIN appended ON entity_id = announced.id"
 )
-# SQLite allows 32,766 bound parameters per statement; a row binds thirteen.
-SQLITE_ROWS_PER_STATEMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -115,7 +102,10 @@ class InboundMessageIngestion(Ingestion):
     ) -> list[list[ActivityDraft]]:
         now = datetime.now(UTC)
         rows = [_Row.of(item, now) if first else None for item, first in _firsts(items)]
-        found = await _insert([row for row in rows if row is not None], now, connection)
+        history = _received_history()
+        found = await ROWS.insert(
+            [row.values(history) for row in rows if row is not None], now, connection
+        )
         return [
             [row.draft(found[row.sid])] if row is not None and row.sid in found else []
             for row in rows
@@ -131,8 +121,11 @@ class InboundMessageIngestion(Ingestion):
         now = datetime.now(UTC)
         firsts = [first for _, first in _firsts(items)]
         rows = [_Row.of(item, now) for item in items]
-        columns = list(zip(*(row.values() for row in rows), strict=True))
-        tenant, sid, channel, sender, recipient, body, media, segments, number = columns
+        history = _received_history()
+        columns = list(zip(*(row.values(history) for row in rows), strict=True))
+        (tenant, sid, channel, _, sender, recipient, _, body, media, _, _, _, segments, number) = (
+            columns
+        )
         found = await connection.execute_query_dict(
             STORE_POSTGRES,
             [
@@ -145,7 +138,7 @@ class InboundMessageIngestion(Ingestion):
                 [json.dumps(row.snapshot, separators=(",", ":")) for row in rows],
                 cls.provider,
                 now,
-                _received_history(),
+                history,
                 sorted(set(tenant)),
             ],
         )
@@ -215,16 +208,22 @@ class _Row:
     def sid(self) -> str:
         return self.item.message.sid
 
-    def values(self) -> tuple[Any, ...]:
+    def values(self, history: str) -> tuple[Any, ...]:
+        """The row's values in ``MESSAGE_COLUMNS`` order; ``history`` its status history (JSON)."""
         message = self.item.message
         return (
             self.item.tenant_id,
             message.sid,
             message.channel.value,
+            Direction.INBOUND.value,
             message.from_address,
             message.to_address,
+            message.from_address,  # the counterpart: who wrote to us
             message.body,
             self.media,
+            "received",
+            history,
+            None,  # error_code
             message.num_segments,
             self.item.number.id,
         )
@@ -238,37 +237,3 @@ class _Row:
             number_id=self.item.number.id,
             payload={"id": message_id, **self.snapshot},
         )
-
-
-async def _insert(rows: list[_Row], now: datetime, connection: BaseDBAsyncClient) -> dict[str, int]:
-    """Insert the messages not stored yet; their ids by sid."""
-    history = _received_history()
-    if connection.capabilities.dialect == "postgres":
-        columns = list(zip(*(row.values() for row in rows), strict=True))
-        tenant, sid, channel, sender, recipient, body, media, segments, number = columns
-        found = await connection.execute_query_dict(
-            INSERT_POSTGRES,
-            [
-                *(list(c) for c in (tenant, sid, channel, sender, recipient, body, media)),
-                history,
-                list(segments),
-                now,
-                list(number),
-            ],
-        )
-    else:
-        found = []
-        for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
-            chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
-            statement = INSERT_SQLITE.format(rows=", ".join([SQLITE_ROW] * len(chunk)))
-            values: list[Any] = []
-            for row in chunk:
-                tenant_id, sid, channel, sender, recipient, body, media, segments, number_id = (
-                    row.values()
-                )
-                values.extend(
-                    (tenant_id, sid, channel, sender, recipient, sender, body, media, history)
-                )
-                values.extend((segments, number_id, now, now))
-            found.extend(await connection.execute_query_dict(statement, values))
-    return {row["sid"]: int(row["id"]) for row in found}

@@ -48,6 +48,26 @@ def status_supersedes(new: str, current: str) -> bool:
     return STATUS_RANK[new] > STATUS_RANK[current]
 
 
+# A message row as the set-based writers insert it (``RowWriter``): inbound messages and the
+# messages status callbacks create.
+MESSAGE_COLUMNS = (
+    Column("tenant_id", "bigint"),
+    Column("sid", "text"),
+    Column("channel", "text"),
+    Column("direction", "text"),
+    Column("from_address", "text"),
+    Column("to_address", "text"),
+    Column("counterpart", "text"),
+    Column("body", "text"),
+    Column("media", "jsonb"),
+    Column("status", "text"),
+    Column("status_history", "jsonb"),
+    Column("error_code", "int"),
+    Column("num_segments", "int"),
+    Column("number_id", "bigint"),
+)
+
+
 @dataclass(frozen=True)
 class MessageStatusUpdate:
     """A status callback of a message (usually one Trunkline sent)."""
@@ -89,21 +109,7 @@ class MessageStatusIngestion(StatusCallbackIngestion):
     entity_type: ClassVar[str] = "message"
     rows: ClassVar[RowWriter] = RowWriter(
         "message",
-        inserted=[
-            Column("tenant_id", "bigint"),
-            Column("sid", "text"),
-            Column("channel", "text"),
-            Column("direction", "text"),
-            Column("from_address", "text"),
-            Column("to_address", "text"),
-            Column("counterpart", "text"),
-            Column("body", "text"),
-            Column("media", "jsonb"),
-            Column("status", "text"),
-            Column("status_history", "jsonb"),
-            Column("error_code", "int"),
-            Column("number_id", "bigint"),
-        ],
+        inserted=MESSAGE_COLUMNS,
         updated=[
             Column("status", "text"),
             Column("status_history", "jsonb"),
@@ -174,6 +180,7 @@ class MessageStatusIngestion(StatusCallbackIngestion):
             row.status,
             json.dumps(row.status_history),
             row.error_code,
+            row.num_segments,
             row.number_id,  # type: ignore[attr-defined]
         )
 

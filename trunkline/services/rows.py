@@ -32,7 +32,16 @@ class RowWriter:
     ours, never input: S608 below); every value is a bound parameter.
     """
 
-    def __init__(self, table: str, inserted: Sequence[Column], updated: Sequence[Column]) -> None:
+    def __init__(
+        self,
+        table: str,
+        inserted: Sequence[Column],
+        updated: Sequence[Column] = (),
+        *,
+        skip_existing: bool = False,
+    ) -> None:
+        """``skip_existing``: a row whose sid is stored already is not inserted (and not
+        returned) instead of failing the statement."""
         self.inserted = tuple(inserted)
         self.updated = tuple(updated)
         names = ", ".join(column.name for column in inserted)
@@ -40,16 +49,19 @@ class RowWriter:
         arrays = ", ".join(f"${i + 1}::{_sent_as(c)}[]" for i, c in enumerate(inserted))
         aliases = ", ".join(f"c{i}" for i in range(count))
         values = ", ".join(_value(c, f"c{i}") for i, c in enumerate(inserted))
+        returning = ("ON CONFLICT (sid) DO NOTHING " if skip_existing else "") + "RETURNING id, sid"
         self._insert_postgres = (
             f"INSERT INTO {table} ({names}, created_at, updated_at) "  # noqa: S608
             f"SELECT {values}, ${count + 1}, ${count + 1} FROM unnest({arrays}) AS u({aliases}) "
-            "RETURNING id, sid"
+            f"{returning}"
         )
         self._insert_sqlite = (
             f"INSERT INTO {table} ({names}, created_at, updated_at) VALUES {{rows}} "  # noqa: S608
-            "RETURNING id, sid"
+            f"{returning}"
         )
         self._sqlite_row = "(" + ", ".join(["?"] * (count + 2)) + ")"
+        if not updated:
+            return  # an insert-only writer
         count = len(updated)
         arrays = ", ".join(f"${i + 2}::{_sent_as(c)}[]" for i, c in enumerate(updated))
         aliases = ", ".join(f"c{i}" for i in range(count))
@@ -66,7 +78,8 @@ class RowWriter:
     ) -> dict[str, int]:
         """Insert ``rows`` (values in ``inserted`` order); their new ids by sid.
 
-        A sid stored already violates its unique index: the statement (and batch) fails.
+        A sid stored already is skipped (``skip_existing``), or else violates its unique index:
+        the statement (and batch) fails.
         """
         if not rows:
             return {}
