@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from trunkline.auth.permissions import IsAdmin, IsAuthenticated, require_principal
+from trunkline.resolvers.outcomes import tenant_principal
 from trunkline.schema.context import Info
 from trunkline.schema.errors import UserInputError, error_result
 from trunkline.schema.tenants import Me, Tenant
@@ -47,10 +48,9 @@ class TenantsMutation:
         permission_classes=[IsAdmin], description="Set the organization's display name."
     )
     async def rename_tenant(self, info: Info, name: str) -> RenameTenantResult:
-        principal = require_principal(info)
-        assert principal.tenant_id is not None  # admins always act within an organization
+        _, tenant_id = tenant_principal(info)
         try:
-            row = await tenants.rename_tenant(tenant_id=principal.tenant_id, name=name)
+            row = await tenants.rename_tenant(tenant_id=tenant_id, name=name)
         except InvalidInput as error:
             return error_result(error)  # type: ignore[return-value]
         return Tenant.from_row(row)
