@@ -24,6 +24,7 @@ from trunkline.auth.principal import Principal, Role
 from trunkline.events import SubscriberDropped, Subscription
 from trunkline.events.shared import SharedNotice
 from trunkline.events.stream import StreamExpired, activity_stream
+from trunkline.resolvers.outcomes import query_errors, tenant_principal
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
 from trunkline.schema.context import Info
@@ -31,8 +32,11 @@ from trunkline.schema.delivery import send_live
 from trunkline.schema.messages import Message
 from trunkline.schema.sharing import SharedEvent
 from trunkline.services import activity as service
+from trunkline.services import numbers
 from trunkline.services.activity import ActivityNotice
 from trunkline.services.calls import call_snapshot, get_call
+from trunkline.services.errors import PhoneNumberNotFound
+from trunkline.services.keys import parse_key, parse_optional_key, parse_seq
 from trunkline.services.messages import get_message, message_snapshot
 
 logger = logging.getLogger(__name__)
@@ -45,10 +49,6 @@ OWNERSHIP_REFRESH_SECONDS = 30.0
 
 def _not_found(what: str) -> GraphQLError:
     return GraphQLError(f"{what} not found", extensions={"code": "NOT_FOUND"})
-
-
-def _bad_input(field: str, message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "field": field})
 
 
 @dataclass
@@ -78,23 +78,6 @@ class Visibility:
             return True
         await self.refresh()
         return number_id is not None and self.owned is not None and number_id in self.owned
-
-
-def _tenant_of(info: Info) -> tuple[Principal, int]:
-    principal = require_principal(info)
-    if principal.tenant_id is None:
-        raise GraphQLError("No organization", extensions={"code": "FORBIDDEN"})
-    return principal, principal.tenant_id
-
-
-def _id(value: strawberry.ID, field: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise _bad_input(field, f"{field} is not a valid id") from None
-    if number <= 0:
-        raise _bad_input(field, f"{field} is not a valid id")
-    return number
 
 
 async def _close_socket(info: Info, code: int, reason: str) -> None:
@@ -186,15 +169,18 @@ class ActivitySubscription:
         number_id: strawberry.ID | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[ActivityEvent, None]:
-        principal, tenant_id = _tenant_of(info)
-        try:
-            after_seq = service.parse_cursor(after)
-        except ValueError:
-            raise _bad_input("after", "after is not a cursor of this stream") from None
+        principal, tenant_id = tenant_principal(info)
+        with query_errors():
+            after_seq = parse_seq(after, field="after")
+            only_number = parse_optional_key(number_id, field="numberId")
+        if only_number is not None:
+            try:
+                await numbers.get_number(
+                    tenant_id=tenant_id, principal=principal, number_id=only_number
+                )
+            except PhoneNumberNotFound:
+                raise _not_found("Number") from None  # absent, another tenant's, or not theirs
         visibility = Visibility(principal=principal, tenant_id=tenant_id)
-        only_number = _id(number_id, "numberId") if number_id is not None else None
-        if only_number is not None and not await visibility.allows_number(only_number):
-            raise _not_found("Number")
         wanted = {channel.value for channel in channels} if channels else None
         async for item in _notices(info, tenant_id=tenant_id, after_seq=after_seq):
             notice = item.notice
@@ -213,8 +199,9 @@ class ActivitySubscription:
         description="The message now, then each change to it.",
     )
     async def message_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Message, None]:
-        principal, tenant_id = _tenant_of(info)
-        message_id = _id(id, "id")
+        principal, tenant_id = tenant_principal(info)
+        with query_errors():
+            message_id = parse_key(id, field="id")
         since = await service.latest_seq(tenant_id=tenant_id)
         row = await get_message(tenant_id=tenant_id, message_id=message_id)
         visibility = Visibility(principal=principal, tenant_id=tenant_id)
@@ -233,8 +220,9 @@ class ActivitySubscription:
         description="The call now, then each change to it.",
     )
     async def call_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Call, None]:
-        principal, tenant_id = _tenant_of(info)
-        call_id = _id(id, "id")
+        principal, tenant_id = tenant_principal(info)
+        with query_errors():
+            call_id = parse_key(id, field="id")
         since = await service.latest_seq(tenant_id=tenant_id)
         row = await get_call(tenant_id=tenant_id, call_id=call_id)
         visibility = Visibility(principal=principal, tenant_id=tenant_id)

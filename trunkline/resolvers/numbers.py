@@ -27,17 +27,11 @@ from trunkline.schema.numbers import (
     PhoneNumber,
     UpdateNumberInput,
 )
-from trunkline.schema.pagination import (
-    Connection,
-    Edge,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-)
+from trunkline.schema.pagination import Connection, Edge, PageInfo, page_size
 from trunkline.services import available_numbers as inventory
 from trunkline.services import numbers
 from trunkline.services.errors import PhoneNumberNotFound
+from trunkline.services.keys import decode_cursor, encode_cursor, parse_key
 
 CURSOR_KIND = "number"
 
@@ -55,6 +49,7 @@ UpdateNumberResult = Annotated[
 ]
 ReleaseNumberResult = Annotated[
     PhoneNumber
+    | UserInputError
     | PhoneNumberNotFoundError
     | InactiveNumberError
     | TwilioNotConfiguredError
@@ -146,13 +141,18 @@ class NumbersQuery:
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def number(self, info: Info, id: strawberry.ID) -> PhoneNumber | None:
         principal, tenant_id = tenant_principal(info)
-        try:
-            row = await numbers.get_number(
-                tenant_id=tenant_id, principal=principal, number_id=numbers.parse_number_id(id)
-            )
-        except PhoneNumberNotFound:
-            return None
-        return PhoneNumber.from_row(row)
+
+        async def find() -> PhoneNumber | None:
+            number_id = parse_key(id, field="id")
+            try:
+                row = await numbers.get_number(
+                    tenant_id=tenant_id, principal=principal, number_id=number_id
+                )
+            except PhoneNumberNotFound:
+                return None  # absent, or another tenant's: the same null
+            return PhoneNumber.from_row(row)
+
+        return await query_result(find())
 
 
 @strawberry.type
@@ -195,7 +195,7 @@ class NumbersMutation:
             return await numbers.update_number(
                 tenant_id=tenant_id,
                 principal=principal,
-                number_id=numbers.parse_number_id(id),
+                number_id=parse_key(id, field="id"),
                 changes=changes,
             )
 
@@ -211,7 +211,7 @@ class NumbersMutation:
         async def release() -> object:
             return await numbers.release_number(
                 tenant_id=tenant_id,
-                number_id=numbers.parse_number_id(id),
+                number_id=parse_key(id, field="id"),
                 gateway=info.context.gateway,
             )
 

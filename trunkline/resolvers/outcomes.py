@@ -3,7 +3,8 @@ queries, FORBIDDEN for what the caller may see but not change."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from trunkline.auth.errors import Forbidden
@@ -36,8 +37,16 @@ async def mutation_result(awaitable: Awaitable[T], present: Callable[[T], Any]) 
 
 async def query_result(awaitable: Awaitable[T]) -> T:
     """The value, or the service's failure as a GraphQL error carrying its code."""
-    try:
+    with query_errors():
         return await awaitable
+
+
+@contextmanager
+def query_errors() -> Iterator[None]:
+    """Inside, a service's failure becomes a GraphQL error carrying its code (queries and
+    subscriptions, whose failures are errors rather than typed results)."""
+    try:
+        yield
     except NotAllowed as error:
         raise Forbidden(error.message) from error
     except DomainError as error:

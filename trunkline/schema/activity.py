@@ -9,7 +9,8 @@ from trunkline.schema.calls import Call, Recording
 from trunkline.schema.messages import Message
 from trunkline.services.activity import ActivityChannel as ActivityChannelValue
 from trunkline.services.activity import ActivityKind as ActivityKindValue
-from trunkline.services.activity import ActivityNotice, format_cursor
+from trunkline.services.activity import ActivityNotice
+from trunkline.services.keys import format_seq
 
 ActivityKind = strawberry.enum(ActivityKindValue, name="ActivityKind")
 ActivityChannel = strawberry.enum(ActivityChannelValue, name="ActivityChannel")
@@ -33,7 +34,7 @@ class ActivityEvent:
     def of(cls, notice: ActivityNotice) -> ActivityEvent:
         payload = notice.payload
         return cls(
-            cursor=format_cursor(notice.seq),
+            cursor=format_seq(notice.seq),
             kind=ActivityKindValue(notice.kind),
             number_id=strawberry.ID(str(notice.number_id)) if notice.number_id else None,
             message=Message.from_snapshot(payload) if notice.entity_type == "message" else None,

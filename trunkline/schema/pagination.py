@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Generic, TypeVar
 
 import strawberry
@@ -31,24 +29,6 @@ class Edge(Generic[NodeType]):
 class Connection(Generic[NodeType]):
     edges: list[Edge[NodeType]]
     page_info: PageInfo
-
-
-def encode_cursor(kind: str, value: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(kind: str, cursor: str | None, *, field: str = "after") -> int | None:
-    """The position an opaque cursor names; a cursor of another kind or garbage is bad input."""
-    if cursor is None:
-        return None
-    try:
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = decoded.partition(":")
-        if prefix != kind:
-            raise ValueError(prefix)
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidInput(field, "The cursor is not one this list handed out.") from exc
 
 
 def page_size(first: int | None, *, maximum: int) -> int:

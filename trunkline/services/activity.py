@@ -1,6 +1,7 @@
 """The tenant's activity log: appending inside an ingestion transaction, replaying after a cursor.
 
-A cursor is the tenant-scoped ``seq`` of an activity row, shown to clients as a decimal string.
+A cursor is the tenant-scoped ``seq`` of an activity row, shown to clients as a decimal string
+(written and parsed by :mod:`trunkline.services.keys`).
 The appender increments ``tenant.activity_seq`` under the tenant row's lock, so a tenant's activity
 commits in ``seq`` order and holds no holes: once ``seq`` N is visible, every seq below it is too.
 """
@@ -248,20 +249,6 @@ async def tenant_number(*, tenant_id: int, phone_number: str) -> PhoneNumber | N
         .exclude(status=NumberStatus.RELEASED)
         .first()
     )
-
-
-def parse_cursor(cursor: str | None) -> int | None:
-    """A client's cursor back to a seq; None for no cursor. Raises ValueError when malformed."""
-    if cursor is None:
-        return None
-    value = int(cursor)
-    if value < 0:
-        raise ValueError("negative cursor")
-    return value
-
-
-def format_cursor(seq: int) -> str:
-    return str(seq)
 
 
 @dataclass(frozen=True)

@@ -190,16 +190,6 @@ async def get_number(*, tenant_id: int, principal: Principal, number_id: int) ->
     return number
 
 
-def parse_number_id(value: str, *, field: str = "id") -> int:
-    try:
-        number_id = int(value)
-    except ValueError:
-        raise PhoneNumberNotFound() from None
-    if number_id < 1:
-        raise PhoneNumberNotFound()
-    return number_id
-
-
 async def update_number(
     *, tenant_id: int, principal: Principal, number_id: int, changes: NumberChanges
 ) -> PhoneNumber:
