@@ -32,7 +32,7 @@ MALFORMED = [
     "1\n",
     "\t1",
     "١٢",  # Arabic-Indic digits: int() reads them as 12
-    "１２",  # fullwidth digits
+    "\uff11\uff12",  # fullwidth digits
     "abc",
     "9" * 10_000,
     str(MAX_KEY + 1),
@@ -69,7 +69,9 @@ def test_an_activity_cursor_round_trips(seq: int) -> None:
     assert parse_seq(format_seq(seq)) == seq
 
 
-@pytest.mark.parametrize("cursor", [value for value in MALFORMED if value != "0"] + [b64("number:1")])
+@pytest.mark.parametrize(
+    "cursor", [value for value in MALFORMED if value != "0"] + [b64("number:1")]
+)
 def test_a_malformed_activity_cursor_is_bad_input_naming_the_field(cursor: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         parse_seq(cursor, field="after")
