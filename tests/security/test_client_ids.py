@@ -313,3 +313,27 @@ async def test_a_cursor_handed_to_another_tenant_pages_only_the_callers_own_numb
     result = await graphql.execute(NUMBERS, {"after": their_cursor}, token=prober_token)
 
     assert result == {"data": {"numbers": {"edges": []}}}
+
+
+OWNED_BY = """
+query Owned($ownerId: String) { numbers(filter: {ownerId: $ownerId}) { edges { cursor } } }
+"""
+
+
+@pytest.mark.parametrize("owner_id", ["auth0|a\x00b", "auth0|" + "x" * 123])
+async def test_an_owner_id_no_user_can_have_is_bad_user_input_naming_the_filter(
+    owner_id: str, graphql: GraphQLClient, prober_token: str
+) -> None:
+    result = await graphql.execute(OWNED_BY, {"ownerId": owner_id}, token=prober_token)
+
+    assert [error["extensions"] for error in result["errors"]] == [
+        {"code": "BAD_USER_INPUT", "field": "filter.ownerId"}
+    ]
+
+
+async def test_an_owner_id_of_the_longest_kind_filters_without_error(
+    graphql: GraphQLClient, prober_token: str
+) -> None:
+    result = await graphql.execute(OWNED_BY, {"ownerId": "auth0|" + "x" * 122}, token=prober_token)
+
+    assert result == {"data": {"numbers": {"edges": []}}}

@@ -170,7 +170,12 @@ async def list_numbers(
     if number_filter.mine:
         query = query.filter(owner_id=principal.user_id)
     if number_filter.owner_id is not None:
-        query = query.filter(owner_id=number_filter.owner_id)
+        # Checked like the owner ids it is compared with: PostgreSQL refuses a NUL or an
+        # over-long value outright, which would surface as an unexpected error.
+        owner_id = validation.text(
+            number_filter.owner_id, field="filter.ownerId", max_length=128, allow_empty=True
+        )
+        query = query.filter(owner_id=owner_id)
     if number_filter.status is not None:
         query = query.filter(status=number_filter.status)
     if number_filter.capability is not None:
