@@ -49,8 +49,11 @@ texts = st.one_of(
     ),
 )
 integers = st.one_of(
-    st.sampled_from(INTEGER_EDGES), st.integers(min_value=-(2**80), max_value=2**80)
-).map(str)
+    st.sampled_from(INTEGER_EDGES).map(str),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    # Leading zeros past the 4,300 digits int() takes.
+    st.builds(lambda zeros, n: "0" * zeros + str(n), st.integers(0, 5000), st.integers(0, 99)),
+)
 values = st.one_of(texts, integers)
 # JSON can carry what a form cannot: lone surrogates, numbers, null, lists and objects.
 json_values = st.one_of(

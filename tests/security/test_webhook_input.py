@@ -23,6 +23,8 @@ SIGNED_CASES = [
     ("/messaging", {"NumSegments": str(2**31)}, f"field NumSegments must be {INT32_LIMITS}"),
     ("/messaging", {"NumSegments": str(2**63)}, f"field NumSegments must be {INT32_LIMITS}"),
     ("/messaging", {"NumSegments": "-1"}, f"field NumSegments must be {INT32_LIMITS}"),
+    ("/messaging", {"NumSegments": "9" * 5000}, f"field NumSegments must be {INT32_LIMITS}"),
+    ("/messaging", {"NumMedia": "0" * 5000 + "11"}, "field NumMedia must be between 0 and 10"),
     ("/messaging", {"NumMedia": "11"}, "field NumMedia must be between 0 and 10"),
     ("/messaging", {"From": "+1" + "5" * 319}, "field From is longer than 320 characters"),
     ("/messaging", {"From": "+1415\r\n555"}, "field From contains a control character"),
