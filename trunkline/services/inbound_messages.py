@@ -38,14 +38,15 @@ STORE_POSTGRES = (
     "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
     "$12::text[]) WITH ORDINALITY "
     "AS d(k, t, first, sid, c, f, o, b, m, g, n, p, ord)), "
-    "receipt AS (INSERT INTO webhook_receipt (provider, idempotency_key, tenant_id, created_at) "
-    "SELECT $13, k, t, $14 FROM delivery WHERE (SELECT count(*) FROM locked) >= 0 "
-    "ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING idempotency_key), "
+    "receipt AS (INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
+    "SELECT t, $13, k, $14 FROM delivery WHERE (SELECT count(*) FROM locked) >= 0 "
+    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+    "RETURNING tenant_id AS rt, idempotency_key AS rk), "
     "stored AS (INSERT INTO message (tenant_id, sid, channel, direction, from_address, "
     "to_address, counterpart, body, media, status, status_history, num_segments, number_id, "
     "created_at, updated_at) "
     "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, $14, $14 "
-    "FROM delivery JOIN receipt ON idempotency_key = k WHERE first ORDER BY ord "
+    "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
     "ON CONFLICT (sid) DO NOTHING RETURNING id, sid, tenant_id), "
     "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
     "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
@@ -60,8 +61,9 @@ STORE_POSTGRES = (
     "announced.id, n, p::jsonb || jsonb_build_object('id', announced.id), $14 "
     "FROM announced JOIN reserved ON reserved.id = announced.tenant_id "
     "RETURNING entity_id, seq) "
-    "SELECT idempotency_key AS key, announced.id, seq FROM receipt "
-    "LEFT JOIN announced ON k = idempotency_key LEFT JOIN appended ON entity_id = announced.id"
+    "SELECT rt AS tenant, rk AS key, announced.id, seq FROM receipt "
+    "LEFT JOIN announced ON announced.tenant_id = rt AND k = rk "
+    "LEFT JOIN appended ON entity_id = announced.id"
 )
 
 
@@ -129,7 +131,7 @@ class InboundMessageIngestion(Ingestion):
         found = await connection.execute_query_dict(
             STORE_POSTGRES,
             [
-                [item.receipt_key[1] for item in items],
+                [item.receipt_key[2] for item in items],
                 list(tenant),
                 firsts,
                 *(list(c) for c in (sid, channel, sender, recipient, body, media)),
@@ -142,10 +144,10 @@ class InboundMessageIngestion(Ingestion):
                 sorted(set(tenant)),
             ],
         )
-        by_key = {row["key"]: row for row in found}
+        by_key = {(int(row["tenant"]), row["key"]): row for row in found}
         outcomes: list[Ingested] = []
         for item, row in zip(items, rows, strict=True):
-            stored = by_key.get(item.receipt_key[1])
+            stored = by_key.get((item.tenant_id, item.receipt_key[2]))
             if stored is None:
                 outcomes.append(Ingested(duplicate=True))
             elif stored["id"] is None:

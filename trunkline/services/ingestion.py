@@ -9,9 +9,11 @@ of that in a single statement (inbound messages on PostgreSQL) does so: one roun
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import ClassVar, Self
 
 from tortoise import connections
@@ -20,7 +22,6 @@ from tortoise.transactions import in_transaction
 
 from trunkline.services.activity import ActivityDraft, Ingested, append_activities
 
-RECEIPT_KEY_LENGTH = 255
 # SQLite allows 32,766 bound parameters per statement; a receipt row binds four.
 SQLITE_ROWS_PER_STATEMENT = 1000
 # The tenants' rows are locked first (ascending ids, so two batches never wait on each other's
@@ -30,15 +31,17 @@ SQLITE_ROWS_PER_STATEMENT = 1000
 # transaction's insert referencing the tenant (FOR UPDATE did, and such an insert of a message
 # this batch also creates deadlocked with it).
 INSERT_RECEIPTS_POSTGRES = (
-    "INSERT INTO webhook_receipt (provider, idempotency_key, tenant_id, created_at) "
-    "SELECT p, k, t, $4 FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(p, k, t) "
+    "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
+    "SELECT t, p, k, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(t, p, k) "
     "WHERE (SELECT count(*) FROM (SELECT id FROM tenant WHERE id = ANY($5::bigint[]) "
     "ORDER BY id FOR NO KEY UPDATE) AS locked) >= 0 "
-    "ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING provider, idempotency_key"
+    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+    "RETURNING tenant_id, provider, idempotency_key"
 )
 INSERT_RECEIPTS_SQLITE = (
-    "INSERT INTO webhook_receipt (provider, idempotency_key, tenant_id, created_at) VALUES {rows} "
-    "ON CONFLICT (provider, idempotency_key) DO NOTHING RETURNING provider, idempotency_key"
+    "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) VALUES {rows} "
+    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+    "RETURNING tenant_id, provider, idempotency_key"
 )
 
 
@@ -54,11 +57,16 @@ class Ingestion:
     provider: ClassVar[str] = "twilio"
 
     tenant_id: int
+    # What makes a redelivery the same delivery (any length: the receipt holds its digest).
     idempotency_key: str
 
-    @property
-    def receipt_key(self) -> tuple[str, str]:
-        return self.provider, self.idempotency_key[:RECEIPT_KEY_LENGTH]
+    @cached_property
+    def receipt_key(self) -> tuple[int, str, str]:
+        """The receipt's unique key: the tenant's own, so no other tenant's delivery can be taken
+        for a redelivery of this one; the idempotency key as its SHA-256, so two long keys that
+        differ only past the column's length are not merged by truncation."""
+        digest = hashlib.sha256(self.idempotency_key.encode("utf-8")).hexdigest()
+        return self.tenant_id, self.provider, digest
 
     async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
         """Write the entity changes; return the activity they announce (none: nothing changed).
@@ -97,7 +105,7 @@ async def ingest_batch(items: Sequence[Ingestion]) -> list[Ingested]:
     """
     if not items:
         return []
-    first_of_key: dict[tuple[str, str], int] = {}
+    first_of_key: dict[tuple[int, str, str], int] = {}
     for index, item in enumerate(items):
         first_of_key.setdefault(item.receipt_key, index)
     unique = [items[index] for index in first_of_key.values()]
@@ -149,7 +157,7 @@ def _runs_of_one_kind(indexes: list[int], items: Sequence[Ingestion]) -> Iterato
 
 async def _insert_receipts(
     items: list[Ingestion], *, connection: BaseDBAsyncClient
-) -> set[tuple[str, str]]:
+) -> set[tuple[int, str, str]]:
     """Insert the receipts that do not exist yet; the keys inserted.
 
     ``ON CONFLICT DO NOTHING`` waits for a concurrent transaction holding the same key (another
@@ -162,7 +170,7 @@ async def _insert_receipts(
             [
                 [item.receipt_key[0] for item in items],
                 [item.receipt_key[1] for item in items],
-                [item.tenant_id for item in items],
+                [item.receipt_key[2] for item in items],
                 now,
                 sorted({item.tenant_id for item in items}),
             ],
@@ -174,6 +182,6 @@ async def _insert_receipts(
             statement = INSERT_RECEIPTS_SQLITE.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk)))
             values: list[object] = []
             for item in chunk:
-                values.extend((*item.receipt_key, item.tenant_id, now))
+                values.extend((*item.receipt_key, now))
             rows.extend(await connection.execute_query_dict(statement, values))
-    return {(row["provider"], row["idempotency_key"]) for row in rows}
+    return {(int(row["tenant_id"]), row["provider"], row["idempotency_key"]) for row in rows}

@@ -169,7 +169,7 @@ class IngestionWriter:
 
     async def _write_one_by_one(self, batch: list[Waiting]) -> None:
         """One bad delivery must not fail the others: each (with its redeliveries) on its own."""
-        by_key: dict[tuple[str, str], list[Waiting]] = {}
+        by_key: dict[tuple[int, str, str], list[Waiting]] = {}
         for waiting in batch:
             by_key.setdefault(waiting[0].receipt_key, []).append(waiting)
         for group in by_key.values():

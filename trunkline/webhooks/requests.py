@@ -8,20 +8,18 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlparse, urlsplit
 
 from starlette.datastructures import ImmutableMultiDict
 from starlette.types import Scope
 from twilio.request_validator import add_port, remove_port
 
+from trunkline.webhooks.fields import Field, WebhookRejected
 
-class WebhookRejected(Exception):
-    """The webhook is answered with ``status`` and nothing is stored."""
+__all__ = ["WebhookRejected", "WebhookRequest", "bare_address", "read_webhook", "signed_url"]
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,34 +33,13 @@ class WebhookRequest:
     signature: str
     idempotency_token: str | None
 
-    def get(
-        self, name: str, default: str | None = None, *, max_length: int | None = None
-    ) -> str | None:
-        value = self.params.get(name)
-        return _within(name, value, max_length) if value else default
+    def read(self, field: Field[T]) -> T | None:
+        """``field``'s value, parsed against where it is stored; None when absent or empty."""
+        return field.read(self.params)
 
-    def require(self, name: str, *, max_length: int | None = None) -> str:
-        value = self.params.get(name)
-        if not value:
-            raise WebhookRejected(400, f"missing required field {name}")
-        return _within(name, value, max_length)
-
-    def require_any(self, name: str, *aliases: str, max_length: int | None = None) -> str:
-        """The first of ``name`` and its older ``aliases`` present; a 400 names ``name``."""
-        for candidate in (name, *aliases):
-            value = self.params.get(candidate)
-            if value:
-                return _within(candidate, value, max_length)
-        raise WebhookRejected(400, f"missing required field {name}")
-
-    def integer(self, name: str) -> int | None:
-        value = self.params.get(name)
-        if value in (None, ""):
-            return None
-        try:
-            return int(value)
-        except ValueError:
-            raise WebhookRejected(400, f"field {name} must be an integer") from None
+    def require(self, field: Field[T]) -> T:
+        """``field``'s value, parsed against where it is stored; absent is a 400 naming it."""
+        return field.require(self.params)
 
     def signed_by(self, auth_token: str) -> bool:
         """Twilio's signature check (an explicit :443 or :80 is accepted, as Twilio does).
@@ -95,13 +72,6 @@ class WebhookRequest:
             if hmac.compare_digest(base64.b64encode(digest), expected):
                 return True
         return False
-
-
-def _within(name: str, value: str, max_length: int | None) -> str:
-    """``value``, unless it is longer than the column it is stored in: a 400 naming it."""
-    if max_length is not None and len(value) > max_length:
-        raise WebhookRejected(400, f"field {name} is longer than {max_length} characters")
-    return value
 
 
 @functools.lru_cache(maxsize=256)
@@ -144,7 +114,8 @@ def read_webhook(scope: Scope, body: bytes, *, public_url: str) -> WebhookReques
     if is_json:
         try:
             document = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nested deeper than the parser's stack (a body of "[[[[...").
             raise WebhookRejected(400, "the body is not valid JSON") from None
         if not isinstance(document, dict):
             raise WebhookRejected(400, "the body must be a JSON object")
@@ -160,6 +131,9 @@ def read_webhook(scope: Scope, body: bytes, *, public_url: str) -> WebhookReques
         if "\x00" in value or "\x00" in name:
             # PostgreSQL text cannot hold one: the write would fail on every retry.
             raise WebhookRejected(400, f"field {name!r} contains a NUL character")
+        if not _encodable(name) or not _encodable(value):
+            # A JSON "\ud800" decodes to a lone surrogate, which no UTF-8 column can hold.
+            raise WebhookRejected(400, f"field {name!r} is not valid Unicode")
     return WebhookRequest(
         url=signed_url(public_url, scope),
         params=ImmutableMultiDict(pairs),
@@ -168,6 +142,14 @@ def read_webhook(scope: Scope, body: bytes, *, public_url: str) -> WebhookReques
         signature=header(scope, b"x-twilio-signature") or "",
         idempotency_token=header(scope, b"i-twilio-idempotency-token"),
     )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def bare_address(address: str) -> str:

@@ -11,6 +11,7 @@ health check.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,11 +20,10 @@ from dataclasses import dataclass
 from fastapi import APIRouter
 from starlette.types import Scope
 from tortoise.exceptions import BaseORMException
-from tortoise.models import Model
 
 from trunkline.events import BusUnavailable
 from trunkline.gateway import Gateway
-from trunkline.models import Call, Direction, Message, PhoneNumber, Recording
+from trunkline.models import Direction, PhoneNumber
 from trunkline.services import calls, inbound_messages, messages
 from trunkline.services.activity import ActivityNotice, activity_channel_name, tenant_number
 from trunkline.services.credentials import (
@@ -34,31 +34,12 @@ from trunkline.services.credentials import (
 )
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter, PublishNotices
+from trunkline.webhooks import twilio_fields as fields
 from trunkline.webhooks.asgi import Answer, WebhookEndpoint
 from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, bare_address, read_webhook
 from trunkline.webhooks.twiml import EMPTY, VOICE_PLACEHOLDER
 
 logger = logging.getLogger(__name__)
-
-MAX_MEDIA = 10
-
-
-def _stored_length(model: type[Model], field: str) -> int:
-    """The longest value ``model.field`` holds: a longer one is a 400, not a failed write."""
-    length = model._meta.fields_map[field].max_length  # type: ignore[attr-defined]
-    assert isinstance(length, int)
-    return length
-
-
-MESSAGE_SID = _stored_length(Message, "sid")
-MESSAGE_ADDRESS = _stored_length(Message, "from_address")
-MESSAGE_STATUS = _stored_length(Message, "status")
-CALL_SID = _stored_length(Call, "sid")
-CALL_ADDRESS = _stored_length(Call, "from_address")
-CALL_STATUS = _stored_length(Call, "status")
-RECORDING_SID = _stored_length(Recording, "sid")
-RECORDING_STATUS = _stored_length(Recording, "status")
-RECORDING_URL = _stored_length(Recording, "media_url")
 
 
 @dataclass(frozen=True)
@@ -73,9 +54,15 @@ class Delivery:
     def tenant_id(self) -> int:
         return self.account.tenant_id
 
-    def idempotency_key(self, route: str, fallback: str) -> str:
-        token = self.webhook.idempotency_token
-        return f"{route}:token:{token}" if token else f"{route}:{fallback}"
+    def idempotency_key(self, route: str, *identity: str) -> str:
+        """What makes this delivery the same as another of the tenant's: its route, what it is
+        about (``identity``: the sid, the status ...) and, when Twilio sends one, its token.
+
+        The token is not covered by the signature: whoever replays a signed request can set it.
+        Bound to the signed ``identity`` as well, it can merge a redelivery with its original
+        but never two different deliveries. (The receipt is the key's digest, per tenant.)
+        """
+        return json.dumps([route, self.webhook.idempotency_token, *identity])
 
 
 # What a delivery asks to store; parsing it may answer 400 (WebhookRejected).
@@ -94,16 +81,15 @@ class Route:
 
 def _inbound_message(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
-    sid = webhook.require_any("MessageSid", "SmsMessageSid", "SmsSid", max_length=MESSAGE_SID)
-    sender = webhook.require("From", max_length=MESSAGE_ADDRESS)
-    recipient = webhook.require("To", max_length=MESSAGE_ADDRESS)
-    count = webhook.integer("NumMedia") or 0
-    if not 0 <= count <= MAX_MEDIA:
-        raise WebhookRejected(400, f"field NumMedia must be between 0 and {MAX_MEDIA}")
+    sid = webhook.require(fields.MESSAGE_SID)
+    sender = webhook.require(fields.MESSAGE_FROM)
+    recipient = webhook.require(fields.MESSAGE_TO)
+    count = webhook.read(fields.NUM_MEDIA) or 0
     media = [
         inbound_messages.MediaItem(
-            url=webhook.require(f"MediaUrl{index}"),
-            content_type=webhook.get(f"MediaContentType{index}") or "application/octet-stream",
+            url=webhook.require(fields.MEDIA_URL.at(index)),
+            content_type=webhook.read(fields.MEDIA_CONTENT_TYPE.at(index))
+            or "application/octet-stream",
         )
         for index in range(count)
     ]
@@ -115,9 +101,9 @@ def _inbound_message(delivery: Delivery) -> Ingestion:
             sid=sid,
             from_address=sender,
             to_address=recipient,
-            body=webhook.get("Body") or "",
+            body=webhook.read(fields.BODY) or "",
             media=media,
-            num_segments=webhook.integer("NumSegments"),
+            num_segments=webhook.read(fields.NUM_SEGMENTS),
         ),
         idempotency_key=delivery.idempotency_key("messaging", sid),
     )
@@ -125,45 +111,42 @@ def _inbound_message(delivery: Delivery) -> Ingestion:
 
 def _message_status(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
-    sid = webhook.require_any("MessageSid", "SmsSid", max_length=MESSAGE_SID)
-    status = webhook.require_any("MessageStatus", "SmsStatus", max_length=MESSAGE_STATUS)
+    sid = webhook.require(fields.STATUS_MESSAGE_SID)
     update = messages.MessageStatusUpdate(
         sid=sid,
-        status=status.lower(),
-        from_address=webhook.get("From", max_length=MESSAGE_ADDRESS) or "",
-        to_address=webhook.get("To", max_length=MESSAGE_ADDRESS) or "",
-        error_code=webhook.integer("ErrorCode"),
+        status=webhook.require(fields.MESSAGE_STATUS),
+        from_address=webhook.read(fields.MESSAGE_FROM) or "",
+        to_address=webhook.read(fields.MESSAGE_TO) or "",
+        error_code=webhook.read(fields.ERROR_CODE),
     )
     return messages.MessageStatusIngestion(
         tenant_id=delivery.tenant_id,
         number=delivery.number,
         update=update,
-        idempotency_key=delivery.idempotency_key("message-status", f"{sid}:{update.status}"),
+        idempotency_key=delivery.idempotency_key("message-status", sid, update.status),
     )
 
 
 def _call_update(webhook: WebhookRequest, *, default_status: str | None) -> calls.CallUpdate:
-    sid = webhook.require("CallSid", max_length=CALL_SID)
+    sid = webhook.require(fields.CALL_SID)
     status = (
-        webhook.get("CallStatus", max_length=CALL_STATUS)
-        or default_status
-        or webhook.require("CallStatus")
+        webhook.read(fields.CALL_STATUS) or default_status or webhook.require(fields.CALL_STATUS)
     )
-    direction = webhook.get("Direction") or "inbound"
+    direction = webhook.read(fields.DIRECTION) or "inbound"
     return calls.CallUpdate(
         sid=sid,
-        status=status.lower(),
-        from_address=webhook.get("From", max_length=CALL_ADDRESS) or "",
-        to_address=webhook.get("To", max_length=CALL_ADDRESS) or "",
+        status=status,
+        from_address=webhook.read(fields.CALL_FROM) or "",
+        to_address=webhook.read(fields.CALL_TO) or "",
         direction=Direction.INBOUND if direction == "inbound" else Direction.OUTBOUND,
-        sequence=webhook.integer("SequenceNumber"),
-        duration=webhook.integer("CallDuration"),
+        sequence=webhook.read(fields.SEQUENCE_NUMBER),
+        duration=webhook.read(fields.CALL_DURATION),
     )
 
 
 def _inbound_call(delivery: Delivery) -> Ingestion:
-    delivery.webhook.require("From")
-    delivery.webhook.require("To")
+    delivery.webhook.require(fields.CALL_FROM)
+    delivery.webhook.require(fields.CALL_TO)
     update = _call_update(delivery.webhook, default_status="ringing")
     return calls.CallIngestion(
         tenant_id=delivery.tenant_id,
@@ -176,56 +159,47 @@ def _inbound_call(delivery: Delivery) -> Ingestion:
 
 def _call_status(delivery: Delivery) -> Ingestion:
     update = _call_update(delivery.webhook, default_status=None)
-    fallback = f"{update.sid}:{update.status}:{update.sequence}"
     return calls.CallIngestion(
         tenant_id=delivery.tenant_id,
         number=delivery.number,
         update=update,
-        idempotency_key=delivery.idempotency_key("call-status", fallback),
+        idempotency_key=delivery.idempotency_key(
+            "call-status", update.sid, update.status, str(update.sequence)
+        ),
     )
 
 
 def _recording_status(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     update = calls.RecordingUpdate(
-        sid=webhook.require("RecordingSid", max_length=RECORDING_SID),
-        call_sid=webhook.require("CallSid", max_length=CALL_SID),
-        status=webhook.require("RecordingStatus", max_length=RECORDING_STATUS).lower(),
-        duration=webhook.integer("RecordingDuration"),
-        channels=webhook.integer("RecordingChannels"),
-        media_url=webhook.get("RecordingUrl", max_length=RECORDING_URL),
+        sid=webhook.require(fields.RECORDING_SID),
+        call_sid=webhook.require(fields.CALL_SID),
+        status=webhook.require(fields.RECORDING_STATUS),
+        duration=webhook.read(fields.RECORDING_DURATION),
+        channels=webhook.read(fields.RECORDING_CHANNELS),
+        media_url=webhook.read(fields.RECORDING_URL),
     )
     return calls.RecordingIngestion(
         tenant_id=delivery.tenant_id,
         update=update,
-        idempotency_key=delivery.idempotency_key(
-            "recording-status", f"{update.sid}:{update.status}"
-        ),
+        idempotency_key=delivery.idempotency_key("recording-status", update.sid, update.status),
     )
-
-
-CONVERSATION_FIELDS = (
-    "EventType",
-    "ConversationSid",
-    "MessageSid",
-    "ParticipantSid",
-    "Author",
-    "Body",
-    "Source",
-)
 
 
 def _conversation_event(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
-    event_type = webhook.require("EventType")
-    event = {name: webhook.get(name) or "" for name in CONVERSATION_FIELDS}
-    fallback = ":".join(
-        [event_type, event["ConversationSid"], event["MessageSid"], event["ParticipantSid"]]
-    )
+    webhook.require(fields.EVENT_TYPE)
+    event = {field.name: webhook.read(field) or "" for field in fields.CONVERSATION_FIELDS}
     return messages.ConversationEventIngestion(
         tenant_id=delivery.tenant_id,
         event=event,
-        idempotency_key=delivery.idempotency_key("conversations", fallback),
+        idempotency_key=delivery.idempotency_key(
+            "conversations",
+            *(
+                event[name]
+                for name in ("EventType", "ConversationSid", "MessageSid", "ParticipantSid")
+            ),
+        ),
     )
 
 
@@ -275,7 +249,7 @@ async def _account_for(
     webhook: WebhookRequest, gateway: Gateway, receiving: str | None, *, fresh: bool
 ) -> TwilioAccount | None:
     box = gateway.secrets
-    account_sid = webhook.get("AccountSid")
+    account_sid = webhook.read(fields.ACCOUNT_SID)
     if account_sid:
         found = await _recent.get(
             ("sid", account_sid),
@@ -284,7 +258,7 @@ async def _account_for(
         )
         if found is not None:
             return found  # type: ignore[return-value]
-    service_sid = webhook.get("MessagingServiceSid")
+    service_sid = webhook.read(fields.MESSAGING_SERVICE_SID)
     if service_sid:
         found = await _recent.get(
             ("service", service_sid),
@@ -302,12 +276,32 @@ async def _account_for(
     return None
 
 
+def _receiving_number(route: Route, webhook: WebhookRequest) -> tuple[str, str | None]:
+    """The field naming our number, and that number as the numbers table holds it, if sent.
+
+    On an inbound route it must be a number we could hold (400 naming the field otherwise). A
+    status callback's may be something else (a browser caller's ``client:...`` identity): it is
+    then no number of ours, and the field is checked against the column it is stored in.
+    """
+    name = route.receiving_field
+    if (
+        name == "To"
+        and not route.inbound
+        and (webhook.read(fields.DIRECTION) or "inbound") != "inbound"
+    ):
+        name = "From"  # an outbound call's number is its caller
+    raw = webhook.params.get(name)
+    if not raw:
+        return name, None
+    number = fields.receiving_number(name)
+    bare = bare_address(raw)
+    if not route.inbound and number.max_length is not None and len(bare) > number.max_length:
+        return name, None
+    return name, number.parse(name, bare)
+
+
 async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> Delivery:
-    field = route.receiving_field
-    if field == "To" and not route.inbound and webhook.get("Direction", "inbound") != "inbound":
-        field = "From"  # an outbound call's number is its caller
-    raw_receiving = webhook.get(field)
-    receiving = bare_address(raw_receiving) if raw_receiving else None
+    field, receiving = _receiving_number(route, webhook)
     account = await _account_for(webhook, gateway, receiving, fresh=False)
     if account is not None and not webhook.signed_by(account.auth_token):
         # Perhaps the token was rotated since we cached the account: ask the database.
