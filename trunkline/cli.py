@@ -30,6 +30,8 @@ def _serve(args: argparse.Namespace) -> int:
         # The implementation the suite and bench/ run: uvicorn's "auto" picks the legacy one.
         "ws": "websockets-sansio",
         "ws_per_message_deflate": settings.ws_compression,
+        # The server refuses a larger frame before buffering it; the app holds the same bound.
+        "ws_max_size": settings.max_body_bytes,
     }
     if args.workers > 1:
         problem = _why_not_several_workers(settings)
