@@ -284,7 +284,7 @@ async def test_websocket_message_of_exactly_the_limit_is_read(
 
 
 async def test_websocket_message_over_the_limit_closes_the_socket_as_too_big(
-    gateway: str, settings: Settings, token: str
+    gateway: str, settings: Settings, token: str, server_log: pytest.LogCaptureFixture
 ) -> None:
     async with ws_connect(gateway) as socket:
         await socket.send(_connection_init(settings.max_body_bytes + 1, token))
@@ -294,6 +294,7 @@ async def test_websocket_message_over_the_limit_closes_the_socket_as_too_big(
 
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
+    assert _errors_logged(server_log) == []
 
 
 def test_trunkline_serve_gives_the_websocket_server_the_same_limit(settings: Settings) -> None:
