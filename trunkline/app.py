@@ -13,9 +13,11 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from trunkline.bodies import bounded_messages
 from trunkline.gateway import Gateway
 from trunkline.health import health_router
 from trunkline.models.database import apply_migrations, close_database, open_database
+from trunkline.schema.requests import GraphQLBodyLimit
 from trunkline.schema.router import GatewayGraphQLRouter
 from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
@@ -36,7 +38,8 @@ class GatewayApp(FastAPI):
     - A GraphQL WebSocket lives for hours, and every layer it passes through stays suspended on
       its stack for as long: FastAPI's routing, exit stacks and middleware (none of which does
       anything for a socket; CORS does not apply to WebSockets) held 12 KB per subscriber.
-      bench/fanout.py: RSS per idle subscription 66 KB -> 48 KB.
+      bench/fanout.py: RSS per idle subscription 66 KB -> 48 KB. Its messages are bounded here
+      (``max_message_bytes``): a larger one closes the socket (1009).
     - A webhook POST goes straight to its bare endpoint (trunkline.webhooks.asgi), which reads,
       bounds and answers the request itself: the middleware stack was about a tenth of the
       gateway's CPU at full ingestion load (bench/webhook_ingest.py).
@@ -44,9 +47,12 @@ class GatewayApp(FastAPI):
     Everything else (queries, health checks, the sandbox) takes the whole stack.
     """
 
-    def __init__(self, *, graphql: GatewayGraphQLRouter, **kwargs: Any) -> None:
+    def __init__(
+        self, *, graphql: GatewayGraphQLRouter, max_message_bytes: int, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.graphql = graphql
+        self.max_message_bytes = max_message_bytes
         self.include_router(graphql, prefix=GRAPHQL_PATH)
         self.webhook_endpoints: dict[str, ASGIApp] = {}
 
@@ -54,6 +60,7 @@ class GatewayApp(FastAPI):
         kind = scope["type"]
         if kind == "websocket" and scope["path"] == GRAPHQL_PATH:
             scope["app"] = self
+            receive = bounded_messages(receive, send, self.max_message_bytes)
             await self.graphql.serve_websocket(WebSocket(scope, receive, send))
             return
         if kind == "http" and scope["method"] == "POST":
@@ -109,6 +116,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
 
     app = GatewayApp(
         graphql=GatewayGraphQLRouter(gateway),
+        max_message_bytes=settings.max_body_bytes,
         title="Trunkline",
         lifespan=lifespan,
         docs_url=None,
@@ -117,6 +125,8 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
     )
     app.state.gateway = gateway
     app.state.ingestion = ingestion
+    # Added first, so it runs inside CORS: a browser can read its 413.
+    app.add_middleware(GraphQLBodyLimit, path=GRAPHQL_PATH, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,

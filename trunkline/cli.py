@@ -6,6 +6,10 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trunkline.settings import Settings
 
 SCHEMA_FILE = Path("schema.graphql")
 
@@ -23,14 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings(**overrides)  # type: ignore[arg-type]
     if "public_url" not in settings.model_fields_set:
         settings.public_url = public_url
-    server = {
-        "host": args.host,
-        "port": args.port,
-        "log_level": "info",
-        # The implementation the suite and bench/ run: uvicorn's "auto" picks the legacy one.
-        "ws": "websockets-sansio",
-        "ws_per_message_deflate": settings.ws_compression,
-    }
+    server = server_options(settings, host=args.host, port=args.port)
     if args.workers > 1:
         problem = _why_not_several_workers(settings)
         if problem:
@@ -44,6 +41,20 @@ def _serve(args: argparse.Namespace) -> int:
     _print_banner(settings, public_url)
     uvicorn.run(create_app(settings), **server)  # type: ignore[arg-type]
     return 0
+
+
+def server_options(settings: Settings, *, host: str, port: int) -> dict[str, Any]:
+    """uvicorn's options for ``settings``."""
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        # The implementation the suite and bench/ run: uvicorn's "auto" picks the legacy one.
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": settings.ws_compression,
+        # The server refuses a larger frame before buffering it; the app holds the same bound.
+        "ws_max_size": settings.max_body_bytes,
+    }
 
 
 def _why_not_several_workers(settings: object) -> str | None:

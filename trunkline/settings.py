@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     max_tokens: int = 2000
     max_page_size: int = 100
     max_subscriptions_per_socket: int = 20
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest /graphql request body and WebSocket message; a larger one is "
+        "refused (413; WebSocket close 1009) before it is parsed.",
+    )
     ws_compression: bool = Field(
         default=False,
         description="permessage-deflate on WebSockets: events are small, and compressing them "

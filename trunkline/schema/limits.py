@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,10 +18,77 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from trunkline.settings import Settings
 
 MASKED_MESSAGE = "Unexpected error."
+# How graphql-core starts every suggestion it appends to a message (pyutils.did_you_mean, and
+# the scalar-leafs rule's own): unknown fields, arguments, enum values, input fields, types.
+SUGGESTION = " Did you mean "
+# What HTTP may run: a subscription's resolver is an event stream, not a value.
+HTTP_OPERATION_TYPES = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+class SubscriptionOverHTTPError(InvalidOperationTypeError):
+    """A subscription sent over HTTP: strawberry's router answers it 400 with this reason."""
+
+    def __init__(self) -> None:
+        super().__init__(OperationType.SUBSCRIPTION)
+
+    def as_http_error_reason(self, method: str) -> str:
+        return (
+            f"Subscriptions are not served over HTTP {method}: subscribe over WebSocket "
+            "(graphql-transport-ws) at the same URL"
+        )
+
+
+class GatewaySchema(strawberry.Schema):
+    """strawberry's Schema, revealing less outside development and running no subscription over
+    HTTP.
+
+    - With ``disable_field_suggestions`` strawberry strips graphql-core's "Did you mean" from
+      unknown *fields* only; here from every error it processes (the same hook, widened), so
+      unknown arguments, enum values and input fields, in literals or variables, get none.
+      graphql-core could omit them itself (``hide_suggestions``), but strawberry passes no such
+      option to its validation or execution.
+    - ``execute`` serves queries and mutations only (strawberry's HTTP views allow POSTed
+      subscriptions, and executing one as a query fails into a masked error).
+    """
+
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        message, suggestion, _ = error.message.partition(SUGGESTION)
+        if suggestion:
+            error.message = message
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        allowed = HTTP_OPERATION_TYPES.intersection(allowed_operation_types or HTTP_OPERATION_TYPES)
+        try:
+            return await super().execute(
+                query,
+                variable_values=variable_values,
+                context_value=context_value,
+                root_value=root_value,
+                operation_name=operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=operation_extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise SubscriptionOverHTTPError from exc
+            raise
 
 
 def is_unexpected(error: GraphQLError) -> bool:

@@ -9,7 +9,7 @@ from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
-from trunkline.schema.limits import schema_extensions
+from trunkline.schema.limits import GatewaySchema, schema_extensions
 from trunkline.schema.sharing import SharingExecutor
 from trunkline.settings import Settings
 
@@ -31,13 +31,14 @@ class Subscription(ActivitySubscription):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits of ``settings`` (introspection and suggestions in dev only)."""
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=schema_extensions(settings),
         # Identical subscriptions share one execution per event (see schema/sharing.py).
         execution_context_class=SharingExecutor,
+        # No "Did you mean" of any kind outside development (see GatewaySchema).
         config=StrawberryConfig(disable_field_suggestions=not settings.is_development),
     )
 

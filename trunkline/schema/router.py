@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
 
+import cross_web
 from fastapi import HTTPException
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
+from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise.exceptions import BaseORMException
@@ -20,6 +25,7 @@ from trunkline.auth.errors import AuthenticationError
 from trunkline.gateway import Gateway
 from trunkline.schema.context import Context
 from trunkline.schema.delivery import GatewayTransportWSHandler
+from trunkline.schema.requests import decode_json, error_response
 from trunkline.schema.root import build_schema
 from trunkline.schema.sharing import encode_message
 
@@ -27,7 +33,14 @@ logger = logging.getLogger(__name__)
 
 
 class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
-    """Authenticates WebSocket clients in ``connection_init`` (payload ``Authorization``)."""
+    """strawberry's router, with the gateway's authentication and its reading of requests.
+
+    - WebSocket clients authenticate in ``connection_init`` (payload ``Authorization``).
+    - Request documents are decoded by :func:`trunkline.schema.requests.decode_json` (UTF-8,
+      bounded depth); an HTTP body must be a JSON object (a list is a batch, which strawberry
+      refuses); every refusal is a GraphQL-shaped error (the body's size is bounded before it
+      gets here: :class:`trunkline.schema.requests.GraphQLBodyLimit`).
+    """
 
     graphql_transport_ws_handler_class = GatewayTransportWSHandler
 
@@ -54,6 +67,44 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
         # subscription's message only wraps it in its own id.
         encoded = encode_message(data)
         return encoded if encoded is not None else super().encode_json(data)
+
+    async def run(  # type: ignore[override]  # one signature for strawberry's two overloads
+        self,
+        request: Request | WebSocket,
+        context: Context | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except cross_web.HTTPException as exc:
+            # strawberry answers these in plain text; a GraphQL client reads `errors`.
+            return error_response(exc.status_code, exc.reason)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # GET queries and multipart uploads are off: only request bodies are parsed here.
+        try:
+            value = decode_json(data)
+        except json.JSONDecodeError as exc:
+            reason = f"Request body is not valid JSON: {exc.msg}"
+            raise cross_web.HTTPException(400, reason) from None
+        if not isinstance(value, dict | list):
+            raise cross_web.HTTPException(400, "Request body must be a JSON object")
+        return value
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        # strawberry checks the types of `query`, `variables` and `extensions`, not this one.
+        if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
+            reason = (
+                "The GraphQL operation's `operationName` must be a string or null, if provided."
+            )
+            raise cross_web.HTTPException(400, reason)
+        return data
 
     async def context_for(self, connection: HTTPConnection) -> Context:
         context = Context(gateway=self.gateway)

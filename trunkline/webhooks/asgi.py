@@ -12,7 +12,9 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from trunkline.bodies import BodyTooLarge, ClientGone, read_body
 
 # Twilio's callbacks are a few KB (an SMS body is at most 1,600 characters, ten media URLs).
 MAX_BODY_BYTES = 256 * 1024
@@ -42,14 +44,6 @@ TOO_LARGE = Answer.detail(413, "Request Entity Too Large")
 Handler = Callable[[Scope, bytes], Awaitable[Answer]]
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
-class ClientGone(Exception):
-    pass
-
-
 class WebhookEndpoint:
     """An ASGI app answering a POST with what ``handle(scope, body)`` returns."""
 
@@ -59,7 +53,7 @@ class WebhookEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            body = await self._read_body(scope, receive)
+            body = await read_body(scope, receive, self.max_body_bytes)
         except BodyTooLarge:
             answer = TOO_LARGE
         except ClientGone:
@@ -77,21 +71,3 @@ class WebhookEndpoint:
             }
         )
         await send({"type": "http.response.body", "body": answer.body})
-
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        for key, value in scope["headers"]:
-            if key == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
-                raise BodyTooLarge
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message: Message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientGone
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise BodyTooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
