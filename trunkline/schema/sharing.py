@@ -219,9 +219,21 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         return shared
 
     def _executor_for(self, value: object) -> SharingExecutor:
+        """A per-event copy of this executor, sharing nothing with it that grows.
+
+        graphql-core 3.3's ``build_per_event_executor`` is a shallow ``copy(self)`` with its own
+        root value and errors. Its subfield memo (``_relevant_sub_fields``) stays shared: keyed
+        by the ``id()`` of field lists each execution collects afresh, and keeping those lists
+        alive, it would gain entries at every event of every subscription and never lose one.
+        Each copy gets a memo of its own, which also serves every item of a list within the
+        event. The other containers a copy shares are bounded: the sets of pending and
+        background futures drop each future when it settles, and the ``@stream`` memo is never
+        written for a subscription (graphql-core refuses ``@stream`` there).
+        """
         executor = super().build_per_event_executor(value)
         assert isinstance(executor, SharingExecutor)
         executor._event = None
+        executor._relevant_sub_fields = {}
         return executor
 
     def build_per_event_executor(self, payload: Any) -> Executor:
