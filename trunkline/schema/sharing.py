@@ -229,6 +229,35 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         event. The other containers a copy shares are bounded: the sets of pending and
         background futures drop each future when it settles, and the ``@stream`` memo is never
         written for a subscription (graphql-core refuses ``@stream`` there).
+
+        For upstream (graphql-core 3.3.2, strawberry-graphql 0.341.2; any subscription whose
+        root field has a selection set, strawberry's default executor included): memory grows
+        by about 0.85 KB per event, 8.5 MB per 10,000, until the subscription ends::
+
+            import asyncio, tracemalloc
+            from graphql import build_schema, parse, subscribe
+
+            schema = build_schema("type Query { a: Int } type T { n: Int } "
+                                  "type Subscription { t: T }")
+
+            async def events(_root, _info):
+                for n in range(20_000):
+                    yield {"t": {"n": n}}
+
+            async def main():
+                tracemalloc.start()
+                stream = subscribe(schema, parse("subscription { t { n } }"),
+                                   subscribe_field_resolver=events)
+                count = 0
+                async for _result in stream:
+                    count += 1
+                    if count % 10_000 == 0:
+                        print(count, tracemalloc.get_traced_memory()[0] // 1024, "KiB")
+
+            asyncio.run(main())
+
+        prints about 8,491 KiB at 10,000 events and 16,982 KiB at 20,000. The fix upstream:
+        ``build_per_event_executor`` giving the copy a fresh ``_relevant_sub_fields``.
         """
         executor = super().build_per_event_executor(value)
         assert isinstance(executor, SharingExecutor)
