@@ -23,9 +23,14 @@ import strawberry
 from graphql import ExecutionResult
 
 from trunkline.auth.principal import Principal, Role
-from trunkline.schema.sharing import SharedEvent, SharingExecutor, subscription_executor
+from trunkline.schema.sharing import (
+    RenderedData,
+    SharedEvent,
+    SharingExecutor,
+    subscription_executor,
+)
 
-EVENTS = 4000
+EVENTS = 3000
 # What the memo used to keep was about 0.9 KB per collected field list: two per event here
 # (`ticks` and `body`), so a leak shows as megabytes per half; one idle half moves by a few KB.
 FLAT_BYTES = 256 * 1024
@@ -142,6 +147,7 @@ async def test_thousands_of_events_grow_neither_the_executor_nor_traced_memory(
             feed.events.put_nowait(n)
             result = await anext(stream)
             assert result.data == {"ticks": {"n": n, "body": {"text": f"tick {n}"}}}
+            assert (type(result.data) is RenderedData) is shared  # the path under test
 
     await deliver(1, EVENTS // 2)
     halfway = traced_bytes()
