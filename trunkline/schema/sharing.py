@@ -219,9 +219,50 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         return shared
 
     def _executor_for(self, value: object) -> SharingExecutor:
+        """A per-event copy of this executor, sharing nothing with it that grows.
+
+        graphql-core 3.3's ``build_per_event_executor`` is a shallow ``copy(self)`` with its own
+        root value and errors. Its subfield memo (``_relevant_sub_fields``) stays shared: keyed
+        by the ``id()`` of field lists each execution collects afresh, and keeping those lists
+        alive, it would gain entries at every event of every subscription and never lose one.
+        Each copy gets a memo of its own, which also serves every item of a list within the
+        event. The other containers a copy shares are bounded: the sets of pending and
+        background futures drop each future when it settles, and the ``@stream`` memo is never
+        written for a subscription (graphql-core refuses ``@stream`` there).
+
+        For upstream (graphql-core 3.3.2, strawberry-graphql 0.341.2; any subscription whose
+        root field has a selection set, strawberry's default executor included): memory grows
+        by about 0.85 KB per event, 8.5 MB per 10,000, until the subscription ends::
+
+            import asyncio, tracemalloc
+            from graphql import build_schema, parse, subscribe
+
+            schema = build_schema("type Query { a: Int } type T { n: Int } "
+                                  "type Subscription { t: T }")
+
+            async def events(_root, _info):
+                for n in range(20_000):
+                    yield {"t": {"n": n}}
+
+            async def main():
+                tracemalloc.start()
+                stream = subscribe(schema, parse("subscription { t { n } }"),
+                                   subscribe_field_resolver=events)
+                count = 0
+                async for _result in stream:
+                    count += 1
+                    if count % 10_000 == 0:
+                        print(count, tracemalloc.get_traced_memory()[0] // 1024, "KiB")
+
+            asyncio.run(main())
+
+        prints about 8,491 KiB at 10,000 events and 16,982 KiB at 20,000. The fix upstream:
+        ``build_per_event_executor`` giving the copy a fresh ``_relevant_sub_fields``.
+        """
         executor = super().build_per_event_executor(value)
         assert isinstance(executor, SharingExecutor)
         executor._event = None
+        executor._relevant_sub_fields = {}
         return executor
 
     def build_per_event_executor(self, payload: Any) -> Executor:
