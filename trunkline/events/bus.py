@@ -239,9 +239,9 @@ class RedisBus:
         task = asyncio.current_task()
         try:
             while True:
-                # A cancellation landing in a command may be swallowed inside redis-py (an
-                # asyncio.timeout in its disconnect path, Python 3.11): honour it here, or the
-                # listener's close waits for ever on this task.
+                # redis-py can swallow a cancellation that lands in a command (seen when the
+                # bus closed while a channel was being left): honour it here, or the listener's
+                # close waits for ever on this task.
                 if task is not None and task.cancelling():
                     raise asyncio.CancelledError
                 await self._resubscribe.wait()
