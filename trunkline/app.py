@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
             stack.push_async_callback(close_database)
             await ingestion.start()
             stack.push_async_callback(ingestion.stop)  # writes what waits, before the close
-            await gateway.bus.start()
+            await gateway.start()
             stack.push_async_callback(gateway.aclose)
             if sandbox_app is not None:
                 # Starlette does not run a mounted app's lifespan: the gateway runs the sandbox.

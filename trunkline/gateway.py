@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.secrets import SecretBox, secret_box
 from trunkline.settings import Settings
 from trunkline.twilio import TwilioClients
@@ -14,30 +15,40 @@ from trunkline.twilio import TwilioClients
 @dataclass
 class Gateway:
     """Built once per process by ``create_app``; nothing in it is per-tenant state that another
-    instance would need (the client cache only saves reconnecting)."""
+    instance would need (the client cache only saves reconnecting; the webhook look-ups are
+    revoked on every instance through the bus)."""
 
     settings: Settings
     verifier: TokenVerifier
     bus: Bus
     secrets: SecretBox
     twilio: TwilioClients = field(repr=False)
+    lookups: RecentLookups = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
+        bus = create_bus(
+            settings.redis_url,
+            prefix=settings.bus_prefix,
+            queue_size=settings.subscriber_queue_size,
+        )
         return cls(
             settings=settings,
             verifier=TokenVerifier(settings),
-            bus=create_bus(
-                settings.redis_url,
-                prefix=settings.bus_prefix,
-                queue_size=settings.subscriber_queue_size,
-            ),
+            bus=bus,
             secrets=secret_box(settings),
             twilio=TwilioClients(
                 settings.effective_twilio_api_base, timeout=settings.twilio_timeout_seconds
             ),
+            lookups=RecentLookups(bus, channel=revocation_channel_name(settings.bus_prefix)),
         )
+
+    async def start(self) -> None:
+        # The revocation channel is subscribed first, so the bus takes it on connecting.
+        await self.lookups.start()
+        await self.bus.start()
 
     async def aclose(self) -> None:
         await self.twilio.aclose()
         await self.bus.close()
+        await self.lookups.stop()  # after the bus: leaving its channel then costs nothing

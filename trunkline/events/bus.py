@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 from collections.abc import Sequence
@@ -66,6 +67,14 @@ class Bus(Protocol):
     async def listening(self, channel: str) -> None:
         """Return once what is published on ``channel`` reaches its subscribers (tests)."""
 
+    def subscription_epoch(self, channel: str) -> int | None:
+        """A number that changes whenever the bus starts carrying ``channel`` anew.
+
+        None while what is published on ``channel`` may not reach this process (not subscribed,
+        not yet confirmed, reconnecting). A caller that saw another number since may have missed
+        messages in between.
+        """
+
     @property
     def subscriber_count(self) -> int: ...
 
@@ -99,6 +108,9 @@ class InProcessBus:
 
     async def listening(self, channel: str) -> None:
         return None
+
+    def subscription_epoch(self, channel: str) -> int | None:
+        return 0  # one process: nothing published can pass it by
 
     @property
     def subscriber_count(self) -> int:
@@ -145,6 +157,9 @@ class RedisBus:
         self._resubscribe = asyncio.Event()
         # Callers of ``listening`` by the channel they wait for.
         self._waiters: dict[str, asyncio.Event] = {}
+        # Each confirmed channel's subscription epoch, numbered across connections.
+        self._epochs: dict[str, int] = {}
+        self._next_epoch = itertools.count(1)
 
     async def start(self) -> None:
         if self._listener is None:
@@ -201,6 +216,11 @@ class RedisBus:
             event = self._waiters.setdefault(channel, asyncio.Event())
             await event.wait()
 
+    def subscription_epoch(self, channel: str) -> int | None:
+        if not (self.connected.is_set() and self._is_confirmed(channel)):
+            return None
+        return self._epochs.get(channel)
+
     def _is_confirmed(self, channel: str) -> bool:
         return channel in self._subscribed and channel not in self._awaiting
 
@@ -216,8 +236,14 @@ class RedisBus:
 
         Changes are sent in order, batched: one UNSUBSCRIBE and one SUBSCRIBE per round.
         """
+        task = asyncio.current_task()
         try:
             while True:
+                # redis-py can swallow a cancellation that lands in a command (seen when the
+                # bus closed while a channel was being left): honour it here, or the listener's
+                # close waits for ever on this task.
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError
                 await self._resubscribe.wait()
                 self._resubscribe.clear()
                 wanted = self._fanout.channels
@@ -227,6 +253,8 @@ class RedisBus:
                     self._subscribed -= gone
                     self._awaiting -= gone
                     self._initial -= gone
+                    for channel in gone:
+                        self._epochs.pop(channel, None)
                     await pubsub.unsubscribe(*gone)
                 if new:
                     self._subscribed |= new
@@ -251,6 +279,7 @@ class RedisBus:
             try:
                 wanted = self._fanout.channels
                 self._subscribed, self._awaiting, self._initial = set(wanted), set(), set(wanted)
+                self._epochs = {}
                 await pubsub.subscribe(self._control, *wanted)
                 follower = asyncio.create_task(self._follow_channels(pubsub))
                 while True:
@@ -290,6 +319,9 @@ class RedisBus:
 
     def _connected(self, *, reconnected: bool) -> None:
         """Redis confirmed the control channel, and with it every channel subscribed alongside."""
+        epoch = next(self._next_epoch)
+        for channel in self._initial:
+            self._epochs[channel] = epoch
         self.connected.set()
         if reconnected:
             self.reconnects += 1
@@ -306,6 +338,7 @@ class RedisBus:
             # Also a channel dropped and taken again within one round trip: the later
             # SUBSCRIBE's confirmation may be this one, so every confirmation backfills.
             self._awaiting.discard(channel)
+            self._epochs[channel] = next(self._next_epoch)
             self._fanout.resync(channel)
             self._wake_listening([channel])
 

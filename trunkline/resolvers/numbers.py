@@ -197,6 +197,7 @@ class NumbersMutation:
                 principal=principal,
                 number_id=parse_key(id, field="id"),
                 changes=changes,
+                gateway=info.context.gateway,
             )
 
         return await mutation_result(update(), PhoneNumber.from_row)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from trunkline.models import Channel, Direction, Message, NumberStatus, PhoneNum
 from trunkline.services import validation
 from trunkline.services.callbacks import Callback, callback_url
 from trunkline.services.errors import Conflict, InvalidInput, ProviderFailure, TwilioNotConfigured
+from trunkline.services.lookups import Revocation
 from trunkline.services.messages import history_entry
 from trunkline.services.secrets import SecretBox
 from trunkline.twilio import ProviderError, provider_errors
@@ -141,7 +142,8 @@ async def save_twilio_credentials(
     """Validate, prove the credentials against Twilio, then store them encrypted.
 
     Nothing is saved unless Twilio accepted the pair. The tenant's cached client is dropped so
-    the next call uses the new credentials.
+    the next call uses the new credentials, and its webhook look-ups are revoked on every
+    instance before this returns: a webhook signed with a replaced token is refused at once.
     """
     data = _checked(data)
     claimed = await TwilioSettings.filter(account_sid=data.account_sid).exclude(tenant_id=tenant_id)
@@ -179,6 +181,7 @@ async def save_twilio_credentials(
         # Lost a race with another tenant saving the same account.
         raise Conflict("This Twilio account is already connected to another organization.") from exc
     gateway.twilio.invalidate(tenant_id)
+    await gateway.lookups.revoke(Revocation(tenant_id=tenant_id))
     return row
 
 
@@ -204,19 +207,32 @@ async def twilio_settings(*, tenant_id: int) -> TwilioSettings | None:
 
 
 async def set_twilio_enabled(*, tenant_id: int, enabled: bool, gateway: Gateway) -> TwilioSettings:
+    """Pause (or resume) what Trunkline does with the tenant's Twilio account.
+
+    A disabled account sends nothing, but its webhooks are still accepted: its credentials are
+    still the tenant's, and Twilio does not retry a refused webhook, so refusing would lose the
+    inbound traffic of numbers the tenant still holds and the statuses of messages already sent.
+    To stop trusting the credentials, save new ones or delete them.
+    """
     row = await TwilioSettings.get_or_none(tenant_id=tenant_id)
     if row is None:
         raise TwilioNotConfigured("Twilio is not configured for this tenant.")
     row.enabled = enabled
     await row.save(update_fields=["enabled", "updated_at"])
     gateway.twilio.invalidate(tenant_id)
+    # Nothing a webhook resolves to changed, but no instance keeps an account as it was.
+    await gateway.lookups.revoke(Revocation(tenant_id=tenant_id))
     return row
 
 
 async def delete_twilio_credentials(*, tenant_id: int, gateway: Gateway) -> bool:
-    """Forget the tenant's Twilio account; True when there was one."""
+    """Forget the tenant's Twilio account; True when there was one.
+
+    Its webhooks are refused on every instance from the moment this returns.
+    """
     deleted = await TwilioSettings.filter(tenant_id=tenant_id).delete()
     gateway.twilio.invalidate(tenant_id)
+    await gateway.lookups.revoke(Revocation(tenant_id=tenant_id))
     return bool(deleted)
 
 

@@ -33,6 +33,7 @@ from trunkline.services.errors import (
     NumberUnavailable,
     PhoneNumberNotFound,
 )
+from trunkline.services.lookups import Revocation
 from trunkline.twilio import ProviderError, provider_errors
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
         raise provider_failure(exc) from exc
     capabilities = capabilities_of(bought.capabilities)
     try:
-        return await PhoneNumber.create(
+        number = await PhoneNumber.create(
             tenant_id=tenant_id,
             sid=bought.sid,
             phone_number=bought.phone_number,
@@ -127,6 +128,14 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
         logger.exception("storing bought number %s failed; releasing it at Twilio", bought.sid)
         await _release_at_twilio(client, bought.sid)
         raise
+    # Whoever else held this number (across Twilio accounts) no longer receives it alone.
+    await gateway.lookups.revoke(_revocation(number))
+    return number
+
+
+def _revocation(number: PhoneNumber) -> Revocation:
+    """What webhooks of ``number`` resolved to, to forget on every instance."""
+    return Revocation(tenant_id=number.tenant_id, phone_numbers=(number.phone_number,))  # type: ignore[attr-defined]
 
 
 def _iso_country(phone_number: str) -> str:
@@ -196,7 +205,12 @@ async def get_number(*, tenant_id: int, principal: Principal, number_id: int) ->
 
 
 async def update_number(
-    *, tenant_id: int, principal: Principal, number_id: int, changes: NumberChanges
+    *,
+    tenant_id: int,
+    principal: Principal,
+    number_id: int,
+    changes: NumberChanges,
+    gateway: Gateway,
 ) -> PhoneNumber:
     """Admins change anything; the number's owner may change its label and website only."""
     number = await get_number(tenant_id=tenant_id, principal=principal, number_id=number_id)
@@ -223,6 +237,9 @@ async def update_number(
     if updates:
         number.update_from_dict(updates)
         await number.save(update_fields=[*updates, "updated_at"])
+    if "status" in updates or "owner_id" in updates:
+        # A webhook's delivery carries the number as it was found: not as it was.
+        await gateway.lookups.revoke(_revocation(number))
     return number
 
 
@@ -238,6 +255,8 @@ async def release_number(*, tenant_id: int, number_id: int, gateway: Gateway) ->
     number.status = NumberStatus.RELEASED
     number.released_at = datetime.now(UTC)
     await number.save(update_fields=["status", "released_at", "updated_at"])
+    # Its webhooks are refused on every instance from the moment this returns.
+    await gateway.lookups.revoke(_revocation(number))
     return number
 
 

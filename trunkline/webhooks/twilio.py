@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -213,64 +212,41 @@ ROUTES = (
 )
 
 
-class RecentLookups:
-    """Accounts and numbers found in the last few seconds: webhooks come in bursts per account.
-
-    Only hits are kept, and a cached account whose token fails the signature is looked up again,
-    so a rotated auth token or a newly bought number takes effect at once.
-    """
-
-    def __init__(self, ttl_seconds: float = 5.0, max_entries: int = 10_000) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.max_entries = max_entries
-        self._entries: dict[tuple[object, ...], tuple[float, object]] = {}
-
-    async def get(
-        self, key: tuple[object, ...], load: Callable[[], Awaitable[object]], *, fresh: bool
-    ) -> object:
-        now = time.monotonic()
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] > now and not fresh:
-            return entry[1]
-        value = await load()
-        if value is None:
-            self._entries.pop(key, None)
-            return None
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[key] = (now + self.ttl_seconds, value)
-        return value
-
-
-_recent = RecentLookups()
+def _tenant_of(account: TwilioAccount) -> int:
+    return account.tenant_id
 
 
 async def _account_for(
     webhook: WebhookRequest, gateway: Gateway, receiving: str | None, *, fresh: bool
 ) -> TwilioAccount | None:
     box = gateway.secrets
+    recent = gateway.lookups
     account_sid = webhook.read(fields.ACCOUNT_SID)
     if account_sid:
-        found = await _recent.get(
+        found = await recent.get(
             ("sid", account_sid),
             lambda: twilio_account_by_sid(account_sid=account_sid, box=box),
+            tenant_of=_tenant_of,
             fresh=fresh,
         )
         if found is not None:
-            return found  # type: ignore[return-value]
+            return found
     service_sid = webhook.read(fields.MESSAGING_SERVICE_SID)
     if service_sid:
-        found = await _recent.get(
+        found = await recent.get(
             ("service", service_sid),
             lambda: twilio_account_by_messaging_service(messaging_service_sid=service_sid, box=box),
+            tenant_of=_tenant_of,
             fresh=fresh,
         )
         if found is not None:
-            return found  # type: ignore[return-value]
+            return found
     if receiving:
-        return await _recent.get(  # type: ignore[return-value]
+        return await recent.get(
             ("number", receiving),
             lambda: twilio_account_by_number(phone_number=receiving, box=box),
+            tenant_of=_tenant_of,
+            phone_number=receiving,
             fresh=fresh,
         )
     return None
@@ -304,7 +280,8 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
     field, receiving = _receiving_number(route, webhook)
     account = await _account_for(webhook, gateway, receiving, fresh=False)
     if account is not None and not webhook.signed_by(account.auth_token):
-        # Perhaps the token was rotated since we cached the account: ask the database.
+        # Perhaps the token was rotated on an instance whose revocation has not reached us
+        # (the bus was down): ask the database.
         account = await _account_for(webhook, gateway, receiving, fresh=True)
         if account is not None and not webhook.signed_by(account.auth_token):
             raise WebhookRejected(403, "bad signature")
@@ -312,10 +289,11 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
         raise WebhookRejected(403, "unknown account")
     tenant_id = account.tenant_id
     number = (
-        await _recent.get(
+        await gateway.lookups.get(
             ("tenant-number", tenant_id, receiving),
             lambda: tenant_number(tenant_id=tenant_id, phone_number=receiving),
-            fresh=False,
+            tenant_of=lambda _: tenant_id,
+            phone_number=receiving,
         )
         if receiving
         else None
@@ -324,7 +302,7 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
         if not receiving:
             raise WebhookRejected(400, f"missing required field {field}")
         raise WebhookRejected(403, "the receiving number is not the tenant's")
-    return Delivery(webhook=webhook, account=account, number=number)  # type: ignore[arg-type]
+    return Delivery(webhook=webhook, account=account, number=number)
 
 
 UNAVAILABLE = Answer.detail(503, "temporarily unavailable")
