@@ -7,7 +7,8 @@ failed the unique index on every retry. The new unique index is also the one the
 sid use: they always name the tenant.
 
 Aerich wrote the PostgreSQL statements (``aerich migrate``); the downgrade restores the
-constraints migration 0 created, under their own names. SQLite cannot drop a column's UNIQUE, so
+constraints migration 0 created, under their own names, and fails (changing nothing) once two
+tenants hold the same SID: which row to keep is not the migration's to decide. SQLite cannot drop a column's UNIQUE, so
 there the tables are rebuilt (SQLite's ALTER TABLE documentation). Foreign keys are on and this
 runs in a transaction, so the order matters: dropping ``call`` would cascade to the recordings
 still referencing it; ``recording_new`` references ``call_new``, and renaming ``call_new`` to
