@@ -52,15 +52,28 @@ async def test_concurrent_misses_share_one_fetch(identity: IdentityProvider) -> 
     assert identity.jwks_fetches - before == 1
 
 
+class ManualClock:
+    """A monotonic clock that moves only when the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_new_kid_is_fetched_once_the_cooldown_has_passed(identity: IdentityProvider) -> None:
-    cache = _cache(identity, cooldown=0.2)
+    clock = ManualClock()
+    cache = JwksCache(identity.jwks_url, timeout=5.0, cooldown=30.0, clock=clock)
     await cache.key_for("key-1")
     new_key = SigningKey(f"new-{uuid.uuid4().hex[:6]}")
     identity.keys.append(new_key)
     try:
+        clock.now += 29.75
         with pytest.raises(AuthenticationError):
             await cache.key_for(new_key.kid)  # still cooling down from the first fetch
-        await asyncio.sleep(0.25)  # the cooldown is wall-clock time by design
+        assert cache.fetch_count == 1
+        clock.now += 0.25  # exactly the cooldown (binary fractions: no rounding)
 
         key = await cache.key_for(new_key.kid)
 

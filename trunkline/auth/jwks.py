@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 import httpx
 import jwt
@@ -25,10 +26,19 @@ class JwksCache:
     one fetch.
     """
 
-    def __init__(self, url: str, *, timeout: float, cooldown: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float,
+        cooldown: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``clock``: seconds from any fixed point (the cooldown and key age are measured on it)."""
         self._url = url
         self._timeout = timeout
         self._cooldown = cooldown
+        self._clock = clock
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
@@ -55,13 +65,13 @@ class JwksCache:
         return None if self._is_stale() else self._keys.get(kid)
 
     def _is_stale(self) -> bool:
-        return self._fetched_at is None or time.monotonic() - self._fetched_at > MAX_AGE_SECONDS
+        return self._fetched_at is None or self._clock() - self._fetched_at > MAX_AGE_SECONDS
 
     def _may_fetch(self) -> bool:
-        return self._attempted_at is None or time.monotonic() - self._attempted_at >= self._cooldown
+        return self._attempted_at is None or self._clock() - self._attempted_at >= self._cooldown
 
     async def _fetch(self) -> None:
-        self._attempted_at = time.monotonic()
+        self._attempted_at = self._clock()
         self.fetch_count += 1
         try:
             async with httpx.AsyncClient(timeout=self._timeout) as client:
@@ -83,4 +93,4 @@ class JwksCache:
             except jwt.PyJWTError as exc:
                 logger.warning("JWKS key %s ignored: %s", entry.get("kid"), exc)
         self._keys = keys
-        self._fetched_at = time.monotonic()
+        self._fetched_at = self._clock()

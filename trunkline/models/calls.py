@@ -17,7 +17,7 @@ class Call(TimestampedModel):
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="calls", on_delete=fields.CASCADE
     )
-    sid = fields.CharField(max_length=34, unique=True, null=True)
+    sid = fields.CharField(max_length=34, null=True)  # unique per tenant (see Message.sid)
     direction = fields.CharEnumField(Direction, max_length=16)
     from_address = fields.CharField(max_length=64)
     to_address = fields.CharField(max_length=64)
@@ -36,6 +36,7 @@ class Call(TimestampedModel):
 
     class Meta:
         table = "call"
+        unique_together = (("tenant_id", "sid"),)
         indexes = (
             ("tenant_id", "created_at", "id"),
             ("tenant_id", "number_id", "created_at", "id"),
@@ -54,7 +55,7 @@ class Recording(TimestampedModel):
     call: fields.ForeignKeyRelation[Call] = fields.ForeignKeyField(
         "models.Call", related_name="recordings", on_delete=fields.CASCADE
     )
-    sid = fields.CharField(max_length=34, unique=True)
+    sid = fields.CharField(max_length=34)  # unique per tenant (see Message.sid)
     duration = fields.IntField(null=True)
     channels = fields.IntField(default=1)
     status = fields.CharField(max_length=32)
@@ -64,6 +65,7 @@ class Recording(TimestampedModel):
 
     class Meta:
         table = "recording"
+        unique_together = (("tenant_id", "sid"),)
         indexes = (
             ("tenant_id", "created_at", "id"),
             ("call_id", "created_at"),

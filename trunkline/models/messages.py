@@ -31,7 +31,9 @@ class Message(TimestampedModel):
         "models.Tenant", related_name="messages", on_delete=fields.CASCADE
     )
     # Twilio's MessageSid or SendGrid's message id; null only while an outbound send is in flight.
-    sid = fields.CharField(max_length=64, unique=True, null=True)
+    # Unique per tenant, not globally: a SID is only as trustworthy as the account that signed
+    # it, and one tenant's message must never make another's (same SID) look like a duplicate.
+    sid = fields.CharField(max_length=64, null=True)
     channel = fields.CharEnumField(Channel, max_length=16)
     direction = fields.CharEnumField(Direction, max_length=16)
     from_address = fields.CharField(max_length=320)
@@ -54,6 +56,8 @@ class Message(TimestampedModel):
 
     class Meta:
         table = "message"
+        # Also the index of the look-ups by sid, which always name the tenant.
+        unique_together = (("tenant_id", "sid"),)
         indexes = (
             ("tenant_id", "created_at", "id"),
             ("tenant_id", "number_id", "created_at", "id"),

@@ -279,8 +279,9 @@ async def send_test_sms(
         else None
     )
     # The status callback may beat us here: the ingestion writer creates a message it does not
-    # know yet. One INSERT ... ON CONFLICT DO NOTHING holds no lock while it waits for that
-    # batch to commit (get_or_create's select-then-insert transaction deadlocked with it).
+    # know yet. One INSERT ... ON CONFLICT DO NOTHING (the conflict: this tenant's same sid) holds
+    # no lock while it waits for that batch to commit (get_or_create's select-then-insert
+    # transaction deadlocked with it).
     await Message.bulk_create(
         [
             Message(
@@ -300,4 +301,4 @@ async def send_test_sms(
         ],
         ignore_conflicts=True,
     )
-    return await Message.get(sid=sent.sid)
+    return await Message.get(tenant_id=tenant_id, sid=sent.sid)

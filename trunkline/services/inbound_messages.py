@@ -2,9 +2,11 @@
 
 Inbound messages are most of a gateway's webhooks. Per message the ORM cost more CPU than the
 rest of the request (a model instance, a SELECT ... FOR UPDATE, an INSERT); here a run of them is
-one statement, ``ON CONFLICT (sid) DO NOTHING`` standing in for the look-up: a message already
-stored (another token, another batch, another process) is not inserted and not announced. On
-PostgreSQL a batch of nothing else is one statement whole, receipts and activity included.
+one statement, ``ON CONFLICT (tenant_id, sid) DO NOTHING`` standing in for the look-up: a message
+the tenant has stored already (another token, another batch, another process) is not inserted and
+not announced. Another tenant's message with the same sid is no conflict: a sid is only as
+trustworthy as the account that signed it. On PostgreSQL a batch of nothing else is one
+statement whole, receipts and activity included.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ ROWS = RowWriter("message", inserted=MESSAGE_COLUMNS, skip_existing=True)
 # A batch of nothing but inbound messages, whole, in one statement (see ``store_alone``). The
 # steps are those of a batch in a transaction block: lock the tenants (ascending ids, before the
 # first receipt row, as the receipts' statement does there), insert the receipts that are new,
-# insert the messages of new receipts (a sid's first delivery only), reserve each tenant's seqs
-# and append the activity, its payload completed with the message's new id.
+# insert the messages of new receipts (the first delivery of a tenant's sid only), reserve each
+# tenant's seqs and append the activity, its payload completed with the message's new id.
 STORE_POSTGRES = (
     "WITH locked AS ("
     "SELECT id FROM tenant WHERE id = ANY($16::bigint[]) ORDER BY id FOR NO KEY UPDATE), "
@@ -47,11 +49,12 @@ STORE_POSTGRES = (
     "created_at, updated_at) "
     "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, $14, $14 "
     "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
-    "ON CONFLICT (sid) DO NOTHING RETURNING id, sid, tenant_id), "
+    "ON CONFLICT (tenant_id, sid) DO NOTHING RETURNING id, sid, tenant_id), "
     "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
     "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
     "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
-    "FROM stored JOIN delivery ON delivery.sid = stored.sid AND first), "
+    "FROM stored JOIN delivery ON delivery.t = stored.tenant_id AND delivery.sid = stored.sid "
+    "AND first), "
     "reserved AS (UPDATE tenant SET activity_seq = activity_seq + added.total "
     "FROM (SELECT tenant_id, count(*) AS total FROM stored GROUP BY tenant_id) AS added "
     "WHERE tenant.id = added.tenant_id RETURNING tenant.id, activity_seq), "
@@ -109,7 +112,7 @@ class InboundMessageIngestion(Ingestion):
             [row.values(history) for row in rows if row is not None], now, connection
         )
         return [
-            [row.draft(found[row.sid])] if row is not None and row.sid in found else []
+            [row.draft(found[row.key])] if row is not None and row.key in found else []
             for row in rows
         ]
 
@@ -161,11 +164,13 @@ class InboundMessageIngestion(Ingestion):
 def _firsts(
     items: Sequence[InboundMessageIngestion],
 ) -> Iterator[tuple[InboundMessageIngestion, bool]]:
-    """Each delivery, and whether it is its sid's first: a later one is the same message."""
-    seen: set[str] = set()
+    """Each delivery, and whether it is the first of its tenant's sid: a later one is the same
+    message (another tenant's is not)."""
+    seen: set[tuple[int, str]] = set()
     for item in items:
-        yield item, item.message.sid not in seen
-        seen.add(item.message.sid)
+        key = (item.tenant_id, item.message.sid)
+        yield item, key not in seen
+        seen.add(key)
 
 
 def _received_history() -> str:
@@ -207,8 +212,9 @@ class _Row:
         return cls(item, json.dumps(media), snapshot)
 
     @property
-    def sid(self) -> str:
-        return self.item.message.sid
+    def key(self) -> tuple[int, str]:
+        """What the message is unique by: its tenant's id and its sid."""
+        return self.item.tenant_id, self.item.message.sid
 
     def values(self, history: str) -> tuple[Any, ...]:
         """The row's values in ``MESSAGE_COLUMNS`` order; ``history`` its status history (JSON)."""

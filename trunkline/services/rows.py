@@ -26,7 +26,7 @@ class Column:
 
 
 class RowWriter:
-    """Insert and update rows of one table; each row has a unique ``sid`` and an ``id``.
+    """Insert and update rows of one table; each row has an ``id`` and a ``sid`` unique per tenant.
 
     The statements are composed once, from the table and column names given here (constants of
     ours, never input: S608 below); every value is a bound parameter.
@@ -40,8 +40,9 @@ class RowWriter:
         *,
         skip_existing: bool = False,
     ) -> None:
-        """``skip_existing``: a row whose sid is stored already is not inserted (and not
-        returned) instead of failing the statement."""
+        """``skip_existing``: a row whose sid its tenant has stored already is not inserted (and
+        not returned) instead of failing the statement. ``inserted`` includes ``tenant_id`` and
+        ``sid``."""
         self.inserted = tuple(inserted)
         self.updated = tuple(updated)
         names = ", ".join(column.name for column in inserted)
@@ -49,7 +50,9 @@ class RowWriter:
         arrays = ", ".join(f"${i + 1}::{_sent_as(c)}[]" for i, c in enumerate(inserted))
         aliases = ", ".join(f"c{i}" for i in range(count))
         values = ", ".join(_value(c, f"c{i}") for i, c in enumerate(inserted))
-        returning = ("ON CONFLICT (sid) DO NOTHING " if skip_existing else "") + "RETURNING id, sid"
+        returning = (
+            "ON CONFLICT (tenant_id, sid) DO NOTHING " if skip_existing else ""
+        ) + "RETURNING id, tenant_id, sid"
         self._insert_postgres = (
             f"INSERT INTO {table} ({names}, created_at, updated_at) "  # noqa: S608
             f"SELECT {values}, ${count + 1}, ${count + 1} FROM unnest({arrays}) AS u({aliases}) "
@@ -75,11 +78,12 @@ class RowWriter:
 
     async def insert(
         self, rows: Sequence[Sequence[Any]], now: datetime, connection: BaseDBAsyncClient
-    ) -> dict[str, int]:
-        """Insert ``rows`` (values in ``inserted`` order); their new ids by sid.
+    ) -> dict[tuple[int, str], int]:
+        """Insert ``rows`` (values in ``inserted`` order); their new ids by (tenant id, sid).
 
-        A sid stored already is skipped (``skip_existing``), or else violates its unique index:
-        the statement (and batch) fails.
+        A sid its tenant has stored already is skipped (``skip_existing``), or else violates the
+        unique index: the statement (and batch) fails. Another tenant's row with the same sid is
+        no conflict.
         """
         if not rows:
             return {}
@@ -97,7 +101,7 @@ class RowWriter:
                 )
                 values = [value for row in chunk for value in (*row, now, now)]
                 found.extend(await connection.execute_query_dict(statement, values))
-        return {row["sid"]: int(row["id"]) for row in found}
+        return {(int(row["tenant_id"]), row["sid"]): int(row["id"]) for row in found}
 
     async def update(
         self,

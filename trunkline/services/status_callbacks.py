@@ -24,7 +24,8 @@ from trunkline.services.rows import RowWriter
 
 @dataclass(frozen=True, kw_only=True)
 class StatusCallbackIngestion(Ingestion):
-    """A callback about one entity (``model``, found by ``sid``); subclasses say how it applies."""
+    """A callback about one entity (``model``, found by the tenant's ``sid``); subclasses say how
+    it applies."""
 
     model: ClassVar[type[Model]]
     rows: ClassVar[RowWriter]
@@ -103,7 +104,7 @@ class StatusCallbackIngestion(Ingestion):
             announced.append((item, row, cls.snapshot(row)) if applied else None)
         ids = await cls.rows.insert([cls.inserted_values(row) for row in created], now, connection)
         for row in created:
-            row.id = ids[row.sid]
+            row.id = ids[row.tenant_id, row.sid]
             row.updated_at = now
         await cls.rows.update(
             [(row_id, cls.updated_values(row)) for row_id, row in changed.items()], now, connection
