@@ -301,4 +301,9 @@ async def send_test_sms(
         ],
         ignore_conflicts=True,
     )
+    # Had the callback created it, the row lacks what only the sender knows (the callback's
+    # writes touch status, history and error code only, so this cannot undo them).
+    await Message.filter(tenant_id=tenant_id, sid=sent.sid, user_id__isnull=True).update(
+        body=body, user_id=user_id
+    )
     return await Message.get(tenant_id=tenant_id, sid=sent.sid)
