@@ -198,3 +198,20 @@ async def test_a_late_call_callback_does_not_change_the_duration(
     assert response.status_code == 200
     call = await Call.get(sid=sid)
     assert (call.status, call.last_sequence, call.duration) == ("completed", 3, 42)
+
+
+async def test_an_applied_call_callback_sets_the_duration_and_one_without_keeps_it(
+    twilio_tenant: TwilioTenant,
+) -> None:
+    sid = call_sid()
+    await twilio_tenant.post(CALL_STATUS, call_params(twilio_tenant, sid, "ringing", 1))
+    await twilio_tenant.post(
+        CALL_STATUS, call_params(twilio_tenant, sid, "completed", 3, CallDuration="42")
+    )
+    after_completed = await Call.get(sid=sid)
+
+    await twilio_tenant.post(CALL_STATUS, call_params(twilio_tenant, sid, "in-progress", 2))
+
+    call = await Call.get(sid=sid)
+    assert (after_completed.status, after_completed.duration) == ("completed", 42)
+    assert (call.status, call.duration) == ("completed", 42)
