@@ -56,19 +56,36 @@ async def stored(tenant: Tenant) -> TwilioSettings | None:
     return await TwilioSettings.get_or_none(tenant_id=row.id) if row else None
 
 
+SID_SHAPE = "apiKeySid must be 'SK' followed by 32 hex digits."
+TOGETHER = "apiKeySid and apiKeySecret go together."
+LENGTH = "apiKeySecret must be 16 to 64 characters."
+
+
 @pytest.mark.parametrize(
-    ("api_key", "field"),
+    ("api_key", "field", "message"),
     [
-        ({"apiKeySid": "SK123", "apiKeySecret": API_KEY_SECRET}, "apiKeySid"),
-        ({"apiKeySid": "AK" + API_KEY_SID[2:], "apiKeySecret": API_KEY_SECRET}, "apiKeySid"),
-        ({"apiKeySid": "SK" + "0123456789ABCDEF" * 2, "apiKeySecret": API_KEY_SECRET}, "apiKeySid"),
-        ({"apiKeySid": API_KEY_SID + "0", "apiKeySecret": API_KEY_SECRET}, "apiKeySid"),
-        ({"apiKeySid": API_KEY_SID}, "apiKeySecret"),
-        ({"apiKeySid": API_KEY_SID, "apiKeySecret": ""}, "apiKeySecret"),
-        ({"apiKeySecret": API_KEY_SECRET}, "apiKeySecret"),
-        ({"apiKeySid": "", "apiKeySecret": API_KEY_SECRET}, "apiKeySecret"),
-        ({"apiKeySid": API_KEY_SID, "apiKeySecret": API_KEY_SECRET[:15]}, "apiKeySecret"),
-        ({"apiKeySid": API_KEY_SID, "apiKeySecret": API_KEY_SECRET * 2 + "x"}, "apiKeySecret"),
+        ({"apiKeySid": "SK123", "apiKeySecret": API_KEY_SECRET}, "apiKeySid", SID_SHAPE),
+        (
+            {"apiKeySid": "AK" + API_KEY_SID[2:], "apiKeySecret": API_KEY_SECRET},
+            "apiKeySid",
+            SID_SHAPE,
+        ),
+        (
+            {"apiKeySid": "SK" + "0123456789ABCDEF" * 2, "apiKeySecret": API_KEY_SECRET},
+            "apiKeySid",
+            SID_SHAPE,
+        ),
+        ({"apiKeySid": API_KEY_SID + "0", "apiKeySecret": API_KEY_SECRET}, "apiKeySid", SID_SHAPE),
+        ({"apiKeySid": API_KEY_SID}, "apiKeySecret", TOGETHER),
+        ({"apiKeySid": API_KEY_SID, "apiKeySecret": ""}, "apiKeySecret", TOGETHER),
+        ({"apiKeySecret": API_KEY_SECRET}, "apiKeySecret", TOGETHER),
+        ({"apiKeySid": "", "apiKeySecret": API_KEY_SECRET}, "apiKeySecret", TOGETHER),
+        ({"apiKeySid": API_KEY_SID, "apiKeySecret": API_KEY_SECRET[:15]}, "apiKeySecret", LENGTH),
+        (
+            {"apiKeySid": API_KEY_SID, "apiKeySecret": API_KEY_SECRET * 2 + "x"},
+            "apiKeySecret",
+            LENGTH,
+        ),
     ],
     ids=[
         "sid too short",
@@ -84,15 +101,16 @@ async def stored(tenant: Tenant) -> TwilioSettings | None:
     ],
 )
 async def test_a_malformed_api_key_is_a_typed_error_naming_the_field_and_nothing_is_saved(
-    tenant: Tenant, account: SandboxAccount, api_key: dict[str, str], field: str
+    tenant: Tenant, account: SandboxAccount, api_key: dict[str, str], field: str, message: str
 ) -> None:
     result = await tenant.execute(SAVE_CREDENTIALS, credentials(account, **api_key), as_="support")
 
     payload = result["data"]["saveTwilioCredentials"]
-    assert (payload["__typename"], payload["code"], payload["field"]) == (
+    assert (payload["__typename"], payload["code"], payload["field"], payload["message"]) == (
         "UserInputError",
         "BAD_USER_INPUT",
         field,
+        message,
     )
     secret = api_key.get("apiKeySecret", "")
     assert not secret or secret not in str(result)
@@ -120,6 +138,26 @@ async def test_an_api_key_of_sk_and_32_hex_with_a_secret_of_16_to_64_characters_
     box = SecretBox(settings.fernet_keys)
     tenant_id: int = row.tenant_id  # type: ignore[attr-defined]
     assert box.decrypt(tenant_id=tenant_id, ciphertext=row.api_key_secret_encrypted or "") == secret
+
+
+async def test_the_sids_saved_beside_the_api_key_are_kept_as_given(
+    tenant: Tenant, account: SandboxAccount
+) -> None:
+    sids = {
+        "apiKeySid": API_KEY_SID,
+        "messagingServiceSid": "MG" + "1" * 32,
+        "twimlAppSid": "AP" + "2" * 32,
+        "conversationsServiceSid": "IS" + "3" * 32,
+    }
+
+    result = await tenant.execute(
+        SAVE_CREDENTIALS, credentials(account, apiKeySecret=API_KEY_SECRET, **sids), as_="support"
+    )
+    shown = await tenant.execute(SETTINGS, as_="support")
+
+    assert result["data"]["saveTwilioCredentials"]["__typename"] == "TwilioSettings", result
+    view = shown["data"]["twilioSettings"]
+    assert {name: view[name] for name in sids} == sids
 
 
 async def test_the_secret_is_stored_encrypted_for_its_tenant_only(
