@@ -1,9 +1,14 @@
-"""Which tenant a webhook belongs to when it names no account: the number's current holder only."""
+"""Whose a request is: a webhook naming no account is the number's current holder's; a token's
+tenant is its ``org_id`` (a string), and only a platform admin may come without one."""
 
 from __future__ import annotations
 
 import uuid
 
+import pytest
+
+from tests.support.graphql import GraphQLClient, error_codes
+from tests.support.identity import IdentityProvider
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_calls import CALL_STATUS, call_params, call_sid
 from tests.webhooks.test_messaging import STATUS, message_sid, status
@@ -60,3 +65,28 @@ async def test_a_callback_about_an_unknown_call_is_filed_under_the_tenants_numbe
         call.id,
         call.number_id,
     )  # type: ignore[attr-defined]
+
+
+ME = "query Me { me { orgId roles } tenant { orgId } }"
+
+
+async def test_a_platform_admin_without_an_organization_is_accepted_without_a_tenant(
+    graphql: GraphQLClient, identity: IdentityProvider
+) -> None:
+    token = identity.token(org=None, roles=["platform-admin"])
+
+    result = await graphql.execute(ME, token=token)
+
+    assert result == {"data": {"me": {"orgId": None, "roles": ["platform-admin"]}, "tenant": None}}
+
+
+@pytest.mark.parametrize("org_id", [42, ["org_alpha"], {"id": "org_alpha"}])
+async def test_an_org_id_that_is_not_a_string_is_unauthenticated(
+    graphql: GraphQLClient, identity: IdentityProvider, org_id: object
+) -> None:
+    token = identity.token(roles=["platform-admin"], org_id=org_id)
+
+    result = await graphql.execute(ME, token=token)
+
+    assert result["data"] is None
+    assert error_codes(result) == ["UNAUTHENTICATED"]
