@@ -143,11 +143,12 @@ async def test_an_api_key_of_sk_and_32_hex_with_a_secret_of_16_to_64_characters_
 async def test_the_sids_saved_beside_the_api_key_are_kept_as_given(
     tenant: Tenant, account: SandboxAccount
 ) -> None:
+    # SIDs of this test's own: a Messaging Service SID routes webhooks to its tenant.
     sids = {
         "apiKeySid": API_KEY_SID,
-        "messagingServiceSid": "MG" + "1" * 32,
-        "twimlAppSid": "AP" + "2" * 32,
-        "conversationsServiceSid": "IS" + "3" * 32,
+        "messagingServiceSid": "MG" + uuid.uuid4().hex,
+        "twimlAppSid": "AP" + uuid.uuid4().hex,
+        "conversationsServiceSid": "IS" + uuid.uuid4().hex,
     }
 
     result = await tenant.execute(
