@@ -11,6 +11,7 @@ from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.schema.limits import GatewaySchema, schema_extensions
 from trunkline.schema.sharing import SharingExecutor
+from trunkline.schema.variable_errors import RefusedVariablesWithoutValues
 from trunkline.settings import Settings
 
 
@@ -35,7 +36,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=schema_extensions(settings),
+        # A refused variable is answered without its value (it may be a secret).
+        extensions=[*schema_extensions(settings), RefusedVariablesWithoutValues],
         # Identical subscriptions share one execution per event (see schema/sharing.py).
         execution_context_class=SharingExecutor,
         # No "Did you mean" of any kind outside development (see GatewaySchema).
