@@ -22,6 +22,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from trunkline.schema.variable_errors import RefusedVariablesWithoutValues
 from trunkline.settings import Settings
 
 MASKED_MESSAGE = "Unexpected error."
@@ -133,5 +134,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         lambda: ValidationCache(maxsize=1024),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
+        # A refused variable is answered without its value (it may be a secret).
+        lambda: RefusedVariablesWithoutValues(suggest=settings.is_development),
         lambda: MaskUnexpectedErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
     ]

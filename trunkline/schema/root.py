@@ -11,7 +11,6 @@ from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.schema.limits import GatewaySchema, schema_extensions
 from trunkline.schema.sharing import SharingExecutor
-from trunkline.schema.variable_errors import RefusedVariablesWithoutValues
 from trunkline.settings import Settings
 
 
@@ -36,8 +35,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        # A refused variable is answered without its value (it may be a secret).
-        extensions=[*schema_extensions(settings), RefusedVariablesWithoutValues],
+        extensions=schema_extensions(settings),
         # Identical subscriptions share one execution per event (see schema/sharing.py).
         execution_context_class=SharingExecutor,
         # No "Did you mean" of any kind outside development (see GatewaySchema).

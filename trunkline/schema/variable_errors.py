@@ -30,14 +30,25 @@ _FIELD_NAMED = re.compile(r"field '(?P<name>[^']+)'")
 
 
 class RefusedVariablesWithoutValues(SchemaExtension):
-    """Check the operation's variables before executing it; refuse them without their values."""
+    """Check the operation's variables before executing it; refuse them without their values.
+
+    Args:
+        suggest: add graphql-core's "Did you mean" (development only: it names the schema's
+            enum values and input fields to anyone who asks).
+    """
+
+    def __init__(self, *, suggest: bool = False) -> None:
+        super().__init__()
+        self.suggest = suggest
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         operation = get_operation_ast(document, context.operation_name) if document else None
         if operation is not None and operation.variable_definitions:
-            errors = _refusals(context.schema._schema, operation, context.variables or {})
+            errors = _refusals(
+                context.schema._schema, operation, context.variables or {}, suggest=self.suggest
+            )
             if errors:
                 # Set before execution: strawberry then neither executes nor logs graphql-core's
                 # own wording of these errors.
@@ -46,7 +57,11 @@ class RefusedVariablesWithoutValues(SchemaExtension):
 
 
 def _refusals(
-    schema: object, operation: OperationDefinitionNode, variables: dict[str, object]
+    schema: object,
+    operation: OperationDefinitionNode,
+    variables: dict[str, object],
+    *,
+    suggest: bool,
 ) -> list[GraphQLError]:
     errors: list[GraphQLError] = []
     for definition in operation.variable_definitions:
@@ -64,18 +79,20 @@ def _refusals(
         ) -> None:
             errors.append(_refusal(name, error.message, path, node))
 
-        validate_input_value(value, input_type, refuse, hide_suggestions=True)
+        validate_input_value(value, input_type, refuse, hide_suggestions=not suggest)
     return errors
 
 
 def _refusal(variable: str, reason: str, path: list[str | int], node: object) -> GraphQLError:
-    reason = _VALUE_QUOTED.split(reason, maxsplit=1)[0].rstrip(".")
+    reason = _VALUE_QUOTED.split(reason, maxsplit=1)[0]
+    if not reason.endswith("?"):  # a suggestion ends with its own question mark
+        reason = reason.rstrip(".") + "."
     names = [key for key in path if isinstance(key, str)]
     named = _FIELD_NAMED.search(reason)
     field = names[-1] if names else named.group("name") if named else variable
     where = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path)
     return GraphQLError(
-        f"Variable '${variable}' has an invalid value{' at ' + where if where else ''}: {reason}.",
+        f"Variable '${variable}' has an invalid value{' at ' + where if where else ''}: {reason}",
         node,  # type: ignore[arg-type]
         extensions={"code": "BAD_USER_INPUT", "field": field},
     )
