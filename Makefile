@@ -20,11 +20,13 @@ run: $(STAMP)
 
 ## Lint, check formatting, then run the whole suite twice: on the embedded default (SQLite,
 ## in-process bus) and on PostgreSQL + Redis (skipped when unreachable, except with CI=true).
+## Each pass is shuffled (pytest-randomly) and prints its seed; -p randomly fails at once if the
+## plugin is missing rather than quietly running in file order.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	TRUNKLINE_TEST_BACKEND=embedded $(BIN)/python -m pytest $(PYTEST_ARGS)
-	TRUNKLINE_TEST_BACKEND=services $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TRUNKLINE_TEST_BACKEND=embedded $(BIN)/python -m pytest -p randomly $(PYTEST_ARGS)
+	TRUNKLINE_TEST_BACKEND=services $(BIN)/python -m pytest -p randomly $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,45 +7,57 @@ from datetime import UTC, datetime, timedelta
 
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
-from trunkline.events import InProcessBus
+from trunkline.events import InProcessBus, Subscription
 from trunkline.events.stream import StreamExpired, activity_stream
 from trunkline.services.activity import activity_after, activity_channel_name
 
 PREFIX = "stream-test"
 
 
-async def test_a_seq_that_jumps_ahead_is_filled_from_the_log_and_the_late_one_skipped(
+async def taken(subscription: Subscription) -> None:
+    """Return once the stream has read everything queued for it: it waits for more."""
+    async with asyncio.timeout(5):
+        while subscription.pending():  # noqa: ASYNC110 - nothing announces a read: poll the queue
+            await asyncio.sleep(0.001)
+
+
+async def test_a_seq_the_log_delivered_is_skipped_and_one_that_jumps_ahead_is_filled_from_the_log(
     twilio_tenant: TwilioTenant,
 ) -> None:
+    # Given: a stream that has read seq 1 from the log.
     bus = InProcessBus()
     channel = activity_channel_name(PREFIX, twilio_tenant.tenant_id)
-    subscribed = asyncio.Event()
+    sids = [message_sid() for _ in range(3)]
+    await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, sids[0]))
+    (one,) = await activity_after(tenant_id=twilio_tenant.tenant_id, after_seq=0)
+    subscriptions: list[Subscription] = []
     stream = activity_stream(
         bus=bus,
         prefix=PREFIX,
         tenant_id=twilio_tenant.tenant_id,
         after_seq=0,
         expires_at=datetime.now(UTC) + timedelta(minutes=1),
-        on_subscribed=lambda subscription: subscribed.set(),
+        on_subscribed=subscriptions.append,
     )
-    first = asyncio.ensure_future(anext(stream))  # subscribes, reads the (empty) log, waits
-    await subscribed.wait()
-    sids = [message_sid() for _ in range(3)]
-    for sid in sids[:2]:
-        await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, sid))
-    one, two = await activity_after(tenant_id=twilio_tenant.tenant_id, after_seq=0)
+    yielded = [await anext(stream)]
+    (subscription,) = subscriptions
 
-    await bus.publish(channel, two.to_wire())  # seq 2 arrives first: 1 is read from the log
-    yielded = [await first, await anext(stream)]
-    await bus.publish(channel, one.to_wire())  # the late seq 1: already delivered, skipped
-    await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, sids[2]))
-    [*_, three] = await activity_after(tenant_id=twilio_tenant.tenant_id, after_seq=0)
+    # When: seq 1 arrives live as well (late), and then seq 3 before seq 2.
+    following = asyncio.ensure_future(anext(stream))  # nothing more in the log: it goes live
+    await bus.publish(channel, one.to_wire())
+    await taken(subscription)  # read live, after the log: the check that skips it has run
+    for sid in sids[1:]:
+        await twilio_tenant.post(MESSAGING, inbound(twilio_tenant, sid))
+    *_, three = await activity_after(tenant_id=twilio_tenant.tenant_id, after_seq=0)
     await bus.publish(channel, three.to_wire())
-    yielded.append(await anext(stream))
+    yielded += [await asyncio.wait_for(following, 5), await asyncio.wait_for(anext(stream), 5)]
+    left_unread = subscription.pending()
     await stream.aclose()
 
+    # Then: each seq once, in order: 2 and 3 were read from the log when 3 arrived ahead of 2.
     assert [n.notice.seq for n in yielded] == [1, 2, 3]
     assert [n.notice.payload["sid"] for n in yielded] == sids
+    assert left_unread == 0
     assert bus.subscriber_count == 0
 
 

@@ -233,6 +233,73 @@ async def test_admins_see_every_number_and_agents_only_their_own(
     assert amy_other["data"]["numbers"]["edges"] == []
 
 
+# Every filter the numbers query offers, and the numbers of a tenant set up as in
+# `numbers_of_a_tenant` it must return to an admin signed in as Amy, and to Amy as an agent.
+FILTERS: dict[str, tuple[dict[str, object] | None, list[str], list[str]]] = {
+    "no filter": (None, ["spare", "bobs", "amys"], ["amys"]),
+    "mine": ({"mine": True}, ["amys"], ["amys"]),
+    "Amy's": ({"ownerId": "auth0|amy"}, ["amys"], ["amys"]),
+    "Bob's": ({"ownerId": "auth0|bob"}, ["bobs"], []),
+    "active": ({"status": "ACTIVE"}, ["amys"], ["amys"]),
+    "inactive": ({"status": "INACTIVE"}, ["bobs"], []),
+    "released": ({"status": "RELEASED"}, ["spare"], []),
+    "voice": ({"capability": "VOICE"}, ["spare", "bobs", "amys"], ["amys"]),
+    "sms": ({"capability": "SMS"}, ["spare", "bobs", "amys"], ["amys"]),
+    "mms": ({"capability": "MMS"}, ["spare", "bobs", "amys"], ["amys"]),
+}
+
+
+async def numbers_of_a_tenant(tenant: Tenant, carrier: str) -> dict[str, str]:
+    """Amy's active number, Bob's inactive one, and a released spare; their ids by name."""
+    await tenant.connect_twilio(carrier)
+    amys = await tenant.buy_any_number(ownerId="auth0|amy")
+    bobs = await tenant.buy_any_number(ownerId="auth0|bob")
+    spare = await tenant.buy_any_number()
+    inactive = await tenant.execute(
+        UPDATE, {"id": bobs["id"], "input": {"status": "INACTIVE"}}, as_="admin"
+    )
+    released = await tenant.execute(RELEASE, {"id": spare["id"]}, as_="admin")
+    assert inactive["data"]["updateNumber"]["status"] == "INACTIVE", inactive
+    assert released["data"]["releaseNumber"]["status"] == "RELEASED", released
+    return {"amys": amys["id"], "bobs": bobs["id"], "spare": spare["id"]}
+
+
+async def test_each_tenant_lists_and_reads_only_its_own_numbers_whatever_the_filter(
+    tenant: Tenant, other_tenant: Tenant, carrier: str
+) -> None:
+    # Given: two tenants with numbers of the same owners, statuses and capabilities.
+    owned = {
+        tenant.org: await numbers_of_a_tenant(tenant, carrier),
+        other_tenant.org: await numbers_of_a_tenant(other_tenant, carrier),
+    }
+
+    # When: each lists its numbers with every filter, as an admin and as Amy, and reads the
+    # other tenant's numbers by id.
+    listed: dict[tuple[str, str, str], list[str]] = {}
+    expected: dict[tuple[str, str, str], list[str]] = {}
+    read_across: dict[tuple[str, str, str], object] = {}
+    for this, that in ((tenant, other_tenant), (other_tenant, tenant)):
+        viewers = {
+            "admin": this.token("admin", sub="auth0|amy"),
+            "agent": this.token(sub="auth0|amy"),
+        }
+        for role, token in viewers.items():
+            for name, (number_filter, for_admin, for_agent) in FILTERS.items():
+                result = await this.graphql.execute(NUMBERS, {"filter": number_filter}, token=token)
+                edges = result["data"]["numbers"]["edges"]
+                listed[this.org, role, name] = [edge["node"]["id"] for edge in edges]
+                names = for_admin if role == "admin" else for_agent
+                expected[this.org, role, name] = [owned[this.org][n] for n in names]
+            for name, number_id in owned[that.org].items():
+                result = await this.graphql.execute(NUMBER, {"id": number_id}, token=token)
+                read_across[this.org, role, name] = result["data"]["number"]
+
+    # Then: each sees exactly its own, and none of the other's.
+    assert listed == expected
+    assert {key: number for key, number in read_across.items() if number is not None} == {}
+    assert len(read_across) == 12  # 2 tenants x 2 viewers x 3 numbers of the other
+
+
 async def test_filters_narrow_the_list(tenant: Tenant, carrier: str) -> None:
     await tenant.connect_twilio(carrier)
     first = await tenant.buy_any_number(ownerId="auth0|admin")

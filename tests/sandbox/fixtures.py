@@ -1,13 +1,16 @@
 """Fixtures shared by the sandbox and Twilio-client tests (each conftest imports them).
 
 One sandbox per session, served by uvicorn on loopback with an instant clock; every exchange with
-it is checked against Twilio's specs after each test (:func:`conforms_to_twilio_specs`).
+it is checked against Twilio's specs after each test (:func:`conforms_to_twilio_specs`). A test
+marked ``own_sandbox`` gets a sandbox of its own instead: its catalogue of available numbers
+is whole, whatever other tests bought before it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -22,6 +25,7 @@ from trunkline.sandbox import Sandbox, create_sandbox_app
 from trunkline.twilio import TwilioClients
 
 NONCONFORMING = "nonconforming_request"
+OWN_SANDBOX = "own_sandbox"
 
 
 @dataclass(frozen=True)
@@ -47,14 +51,41 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{NONCONFORMING}: the test sends a request Twilio's spec forbids, on purpose"
     )
+    config.addinivalue_line(
+        "markers",
+        f"{OWN_SANDBOX}: the test counts on the sandbox's catalogue as it is before any purchase",
+    )
 
 
-@pytest.fixture(scope="session")
-async def sandbox_server() -> AsyncIterator[SandboxServer]:
+@asynccontextmanager
+async def serve_sandbox() -> AsyncIterator[SandboxServer]:
+    """A new sandbox carrier (nothing bought yet), served on loopback until the context exits."""
     app = create_sandbox_app(step_seconds=0, callback_timeout=2.0)
     recorder = ExchangeRecorder(app)
     async with serve_asgi(recorder) as url:
         yield SandboxServer(url, app, recorder)
+
+
+@pytest.fixture(scope="session")
+async def shared_sandbox_server() -> AsyncIterator[SandboxServer]:
+    async with serve_sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+async def sandbox_server(
+    request: pytest.FixtureRequest, shared_sandbox_server: SandboxServer
+) -> AsyncIterator[SandboxServer]:
+    """The session's sandbox; a new one for a test marked ``own_sandbox``.
+
+    The catalogue is shared by every account of a sandbox: a number any test bought is offered
+    to nobody else, so what a search finds depends on the tests that ran before it.
+    """
+    if request.node.get_closest_marker(OWN_SANDBOX) is None:
+        yield shared_sandbox_server
+        return
+    async with serve_sandbox() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -77,14 +108,14 @@ def conforms_to_twilio_specs(
     assert not violations, "\n".join(violations)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def twilio_clients(sandbox_server: SandboxServer) -> AsyncIterator[TwilioClients]:
     clients = TwilioClients(f"{sandbox_server.url}/twilio", timeout=5.0)
     yield clients
     await clients.aclose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def control(sandbox_server: SandboxServer) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=f"{sandbox_server.url}/control") as client:
         yield client

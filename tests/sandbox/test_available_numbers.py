@@ -9,6 +9,9 @@ import pytest
 from tests.sandbox.fixtures import SandboxAccount, open_account
 from trunkline.twilio import ProviderError, TwilioClients, call_twilio
 
+# What is offered, and what buying a given number does, depends on the whole catalogue.
+pytestmark = pytest.mark.own_sandbox
+
 
 async def test_the_country_list_offers_us_ca_gb_do_and_au(account: SandboxAccount) -> None:
     countries = await account.client.available_phone_numbers.list_async()

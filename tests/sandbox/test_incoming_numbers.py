@@ -8,6 +8,9 @@ from twilio.base.exceptions import TwilioRestException
 from tests.sandbox.fixtures import SandboxAccount
 from trunkline.twilio import ProviderError, call_twilio
 
+# What is offered, and what buying a given number does, depends on the whole catalogue.
+pytestmark = pytest.mark.own_sandbox
+
 
 async def test_buying_a_number_by_phone_number_keeps_its_webhook_settings(
     account: SandboxAccount,

@@ -9,6 +9,7 @@ from tests.support.identity import IdentityProvider
 from tests.webhooks.fixtures import Carrier, TwilioTenant
 from tests.webhooks.test_calls import RECORDING_STATUS, VOICE, call_params, call_sid
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
+from trunkline.models import Recording
 
 ACTIVITY = """
 subscription Activity($after: String, $numberId: ID, $channels: [ActivityChannel!]) {
@@ -139,9 +140,10 @@ async def test_recording_ready_reaches_a_subscriber_with_its_call(
         )
         event = (await subscriber.next())["activity"]
 
+    stored = await Recording.get(sid=recording_sid)
     assert event["kind"] == "RECORDING_READY"
     assert event["recording"] == {
-        "id": event["recording"]["id"],
+        "id": str(stored.id),
         "sid": recording_sid,
         "callId": call["id"],
         "duration": 9,

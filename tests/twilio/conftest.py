@@ -8,6 +8,7 @@ from tests.sandbox.fixtures import (
     receiver,
     receiver_server,
     sandbox_server,
+    shared_sandbox_server,
     twilio_clients,
     twilio_specs,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "receiver",
     "receiver_server",
     "sandbox_server",
+    "shared_sandbox_server",
     "twilio_clients",
     "twilio_specs",
 ]
