@@ -15,10 +15,10 @@ from starlette.websockets import WebSocket
 
 from trunkline.bodies import bounded_messages
 from trunkline.gateway import Gateway
+from trunkline.graphql.requests import GraphQLBodyLimit
+from trunkline.graphql.router import GatewayGraphQLRouter
 from trunkline.health import health_router
 from trunkline.models.database import apply_migrations, close_database, open_database
-from trunkline.schema.requests import GraphQLBodyLimit
-from trunkline.schema.router import GatewayGraphQLRouter
 from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
 from trunkline.webhooks import activity_publisher, twilio_webhook_router

@@ -22,7 +22,7 @@ import websockets
 from tests.support.graphql import GraphQLClient, ws_connect
 from tests.support.identity import IdentityProvider
 from trunkline.cli import server_options
-from trunkline.schema.requests import MAX_JSON_DEPTH
+from trunkline.graphql.requests import MAX_JSON_DEPTH
 from trunkline.settings import Settings
 
 ME = "{ me { orgId } }"

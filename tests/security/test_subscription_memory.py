@@ -2,9 +2,9 @@
 
 graphql-core 3.3 executes each subscription event on a shallow copy of the subscription's
 executor, and its subfield memo, keyed by the id of each event's fresh field lists, used to be
-shared by every copy (see trunkline/schema/sharing.py). The gateway's own executor, on a schema
+shared by every copy (see trunkline/graphql/sharing.py). The gateway's own executor, on a schema
 of its own, is driven through strawberry's ``subscribe()`` as the WebSocket handler drives it,
-and through ``shared_result`` as live delivery (schema/delivery.py) does.
+and through ``shared_result`` as live delivery (graphql/delivery.py) does.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import strawberry
 from graphql import ExecutionResult
 
 from trunkline.auth.principal import Principal, Role
-from trunkline.schema.sharing import (
+from trunkline.graphql.sharing import (
     RenderedData,
     SharedEvent,
     SharingExecutor,
@@ -167,7 +167,7 @@ async def test_results_shared_live_leave_the_subscription_executor_as_it_was(
     sizes_after_one = container_sizes(executor)
 
     async def share(first: int, last: int) -> None:
-        # What schema/delivery.py's send_live does with each live event of a subscription.
+        # What graphql/delivery.py's send_live does with each live event of a subscription.
         for n in range(first, last):
             result = executor.shared_result(SharedEvent(Tick(n=n), {}))
             assert isinstance(result, ExecutionResult)

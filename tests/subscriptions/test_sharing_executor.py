@@ -16,7 +16,7 @@ from typing import Any, cast
 import strawberry
 
 from trunkline.auth.principal import Principal, Role
-from trunkline.schema.sharing import RenderedData, SharedEvent, SharingExecutor, encode_message
+from trunkline.graphql.sharing import RenderedData, SharedEvent, SharingExecutor, encode_message
 
 EXECUTIONS: Counter[str] = Counter()
 

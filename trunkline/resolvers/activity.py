@@ -24,13 +24,13 @@ from trunkline.auth.principal import Principal, Role
 from trunkline.events import SubscriberDropped, Subscription
 from trunkline.events.shared import SharedNotice
 from trunkline.events.stream import StreamExpired, activity_stream
+from trunkline.graphql.context import Info
+from trunkline.graphql.delivery import send_live
+from trunkline.graphql.sharing import SharedEvent
 from trunkline.resolvers.outcomes import query_errors, tenant_principal
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
-from trunkline.schema.context import Info
-from trunkline.schema.delivery import send_live
 from trunkline.schema.messages import Message
-from trunkline.schema.sharing import SharedEvent
 from trunkline.services import activity as service
 from trunkline.services import numbers
 from trunkline.services.activity import ActivityNotice

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from trunkline.auth.permissions import IsAdmin, IsAuthenticated
+from trunkline.graphql.context import Info
 from trunkline.resolvers.outcomes import mutation_result, query_result, tenant_principal
-from trunkline.schema.context import Info
 from trunkline.schema.errors import (
     InactiveNumberError,
     NumberUnavailableError,

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from trunkline.auth.permissions import IsAdmin, IsAuthenticated, require_principal
+from trunkline.graphql.context import Info
 from trunkline.resolvers.outcomes import tenant_principal
-from trunkline.schema.context import Info
 from trunkline.schema.errors import UserInputError, error_result
 from trunkline.schema.tenants import Me, Tenant
 from trunkline.services import tenants

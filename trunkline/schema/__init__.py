@@ -1,1 +1,2 @@
-"""Strawberry types, inputs, enums, the Schema object (``root``) and its extensions."""
+"""Strawberry types, inputs, enums, typed errors and pagination: types only (the endpoint that
+serves them is ``trunkline.graphql``)."""

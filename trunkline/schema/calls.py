@@ -7,9 +7,9 @@ from typing import Any
 
 import strawberry
 
+from trunkline.graphql.context import Info
 from trunkline.models import Direction as DirectionValue
 from trunkline.models import Recording as RecordingRow
-from trunkline.schema.context import Info
 from trunkline.schema.messages import Direction
 from trunkline.services import calls as service
 

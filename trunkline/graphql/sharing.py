@@ -287,7 +287,7 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> GraphQLResolveInfo:
         if parent_type is self.schema.subscription_type and _SUBSCRIPTION.get() is None:
             # The subscription's resolver is about to be called, in its operation's own task:
-            # what it runs can reach this executor (schema/delivery.py).
+            # what it runs can reach this executor (graphql/delivery.py).
             _SUBSCRIPTION.set(self)
         return super().build_resolve_info(field_def, field_nodes, parent_type, path)
 

@@ -22,7 +22,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from trunkline.schema.variable_errors import RefusedVariablesWithoutValues
+from trunkline.graphql.variable_errors import RefusedVariablesWithoutValues
 from trunkline.settings import Settings
 
 MASKED_MESSAGE = "Unexpected error."

@@ -2,14 +2,14 @@
 
 Strawberry turns each event of each subscription into an execution, a round of extension hooks
 and an encoding, through several nested async generators. With results shared
-(:mod:`trunkline.schema.sharing`), what is left of that is bookkeeping, paid per subscriber per
+(:mod:`trunkline.graphql.sharing`), what is left of that is bookkeeping, paid per subscriber per
 event: most of a delivery's CPU. So a subscription resolver running under
 :class:`GatewayTransportWSHandler` hands each event to :func:`send_live` first: when the shared
 result is plain data, it is sent as the operation's ``next`` message through strawberry's own
 :class:`Operation` (a completed operation sends nothing more). Anything else (errors, which
 strawberry masks and reports; no such handler; an unshared subscription) is left to the resolver
 to yield as usual. What is sent here skips strawberry's per-result extension hooks: none of the
-schema's extensions (schema/limits.py) acts on a result without errors.
+schema's extensions (graphql/limits.py) acts on a result without errors.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 
-from trunkline.schema.context import Context
-from trunkline.schema.sharing import RenderedData, SharedEvent, subscription_executor
+from trunkline.graphql.context import Context
+from trunkline.graphql.sharing import RenderedData, SharedEvent, subscription_executor
 
 _OPERATION: ContextVar[Operation[Any, Any] | None] = ContextVar(
     "trunkline_ws_operation", default=None

@@ -5,12 +5,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from trunkline.graphql.limits import GatewaySchema, schema_extensions
+from trunkline.graphql.sharing import SharingExecutor
 from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
-from trunkline.schema.limits import GatewaySchema, schema_extensions
-from trunkline.schema.sharing import SharingExecutor
 from trunkline.settings import Settings
 
 
@@ -36,7 +36,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=schema_extensions(settings),
-        # Identical subscriptions share one execution per event (see schema/sharing.py).
+        # Identical subscriptions share one execution per event (see graphql/sharing.py).
         execution_context_class=SharingExecutor,
         # No "Did you mean" of any kind outside development (see GatewaySchema).
         config=StrawberryConfig(disable_field_suggestions=not settings.is_development),

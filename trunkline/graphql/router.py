@@ -20,14 +20,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise.exceptions import BaseORMException
 
-from trunkline.auth.bearer import authenticate
 from trunkline.auth.errors import AuthenticationError
 from trunkline.gateway import Gateway
-from trunkline.schema.context import Context
-from trunkline.schema.delivery import GatewayTransportWSHandler
-from trunkline.schema.requests import decode_json, error_response
-from trunkline.schema.root import build_schema
-from trunkline.schema.sharing import encode_message
+from trunkline.graphql.bearer import authenticate
+from trunkline.graphql.context import Context
+from trunkline.graphql.delivery import GatewayTransportWSHandler
+from trunkline.graphql.requests import decode_json, error_response
+from trunkline.graphql.root import build_schema
+from trunkline.graphql.sharing import encode_message
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,10 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
     """strawberry's router, with the gateway's authentication and its reading of requests.
 
     - WebSocket clients authenticate in ``connection_init`` (payload ``Authorization``).
-    - Request documents are decoded by :func:`trunkline.schema.requests.decode_json` (UTF-8,
+    - Request documents are decoded by :func:`trunkline.graphql.requests.decode_json` (UTF-8,
       bounded depth); an HTTP body must be a JSON object (a list is a batch, which strawberry
       refuses); every refusal is a GraphQL-shaped error (the body's size is bounded before it
-      gets here: :class:`trunkline.schema.requests.GraphQLBodyLimit`).
+      gets here: :class:`trunkline.graphql.requests.GraphQLBodyLimit`).
     """
 
     graphql_transport_ws_handler_class = GatewayTransportWSHandler

@@ -9,8 +9,8 @@ from graphql import GraphQLError
 
 from tests.support.graphql import GraphQLClient
 from tests.support.identity import IdentityProvider
-from trunkline.schema.limits import is_unexpected
-from trunkline.schema.root import build_schema
+from trunkline.graphql.limits import is_unexpected
+from trunkline.graphql.root import build_schema
 from trunkline.settings import Settings
 
 
