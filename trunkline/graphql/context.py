@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry.fastapi import BaseContext
 
+from trunkline.auth.errors import Forbidden
+from trunkline.auth.permissions import require_principal
+
 if TYPE_CHECKING:
     from trunkline.auth.principal import Principal
     from trunkline.gateway import Gateway
@@ -30,3 +33,17 @@ class Context(BaseContext):
 
 
 Info = strawberry.Info[Context, None]
+
+
+def caller_tenant(info: Info) -> tuple[Principal, int]:
+    """The caller and their tenant: where every query, mutation and subscription that acts on a
+    tenant's data starts.
+
+    Raises:
+        Unauthenticated: there is no caller.
+        Forbidden: the caller belongs to no organization, so has no tenant to act on.
+    """
+    principal = require_principal(info)
+    if principal.tenant_id is None:
+        raise Forbidden("This operation needs an organization.")
+    return principal, principal.tenant_id

@@ -22,13 +22,10 @@ from trunkline.bodies import BodyTooLarge, ClientGone, read_body, replaying
 # A request's variables nest as deep as its input types (a few levels); 32 leaves room.
 MAX_JSON_DEPTH = 32
 
-# The codes a client can switch on; HTTPStatus names vary between Python versions (413).
-_CODES = {
-    HTTPStatus.BAD_REQUEST: "BAD_REQUEST",
-    HTTPStatus.NOT_FOUND: "NOT_FOUND",
-    HTTPStatus.METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
-    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-}
+# A refusal's code is its status's name (BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED), except where
+# that name varies between Python versions (413 is CONTENT_TOO_LARGE from 3.13): a client switches
+# on one code.
+_CODES = {HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "PAYLOAD_TOO_LARGE"}
 
 
 class MalformedJSON(json.JSONDecodeError):

@@ -23,6 +23,8 @@ from graphql import (
 from graphql.utilities import coerce_input_value, validate_input_value
 from strawberry.extensions import SchemaExtension
 
+from trunkline.services.errors import ErrorCode
+
 # Where graphql-core's reason starts quoting the value: "..., found: {...}", "... Found: ...",
 # "String cannot represent a non string value: 42". Everything from there on is dropped.
 _VALUE_QUOTED = re.compile(r"(?:[,;]\s*found|\s*Found)?: ")
@@ -94,5 +96,5 @@ def _refusal(variable: str, reason: str, path: list[str | int], node: object) ->
     return GraphQLError(
         f"Variable '${variable}' has an invalid value{' at ' + where if where else ''}: {reason}",
         node,  # type: ignore[arg-type]
-        extensions={"code": "BAD_USER_INPUT", "field": field},
+        extensions={"code": ErrorCode.BAD_USER_INPUT.value, "field": field},
     )

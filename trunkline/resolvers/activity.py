@@ -3,6 +3,8 @@
 Each ends when the caller's token or session expires: the socket is closed with 4403, since every
 subscription on it shares the same expired identity. A subscriber too slow for the bus is dropped
 and its socket closed with 1013 (try again later); reconnecting with ``after`` loses nothing.
+Failures before the first event (a malformed argument, something absent or not the caller's) are
+GraphQL errors carrying an ``ErrorCode``, raised through :func:`query_errors` as queries' are.
 """
 
 from __future__ import annotations
@@ -11,23 +13,22 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, TypeVar, cast
 
 import strawberry
-from graphql import GraphQLError
 from starlette.websockets import WebSocket, WebSocketState
 
-from trunkline.auth.permissions import IsAuthenticated, require_principal
+from trunkline.auth.permissions import IsAuthenticated
 from trunkline.auth.principal import Principal, Role
 from trunkline.events import SubscriberDropped, Subscription
 from trunkline.events.shared import SharedNotice
 from trunkline.events.stream import StreamExpired, activity_stream
-from trunkline.graphql.context import Info
+from trunkline.graphql.context import Info, caller_tenant
 from trunkline.graphql.delivery import send_live
 from trunkline.graphql.sharing import SharedEvent
-from trunkline.resolvers.outcomes import query_errors, tenant_principal
+from trunkline.resolvers.outcomes import query_errors
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
 from trunkline.schema.messages import Message
@@ -35,7 +36,7 @@ from trunkline.services import activity as service
 from trunkline.services import numbers
 from trunkline.services.activity import ActivityNotice
 from trunkline.services.calls import call_snapshot, get_call
-from trunkline.services.errors import PhoneNumberNotFound
+from trunkline.services.errors import NotFound, PhoneNumberNotFound
 from trunkline.services.keys import parse_key, parse_optional_key, parse_seq
 from trunkline.services.messages import get_message, message_snapshot
 
@@ -45,10 +46,6 @@ EXPIRED_CLOSE = (4403, "Forbidden: the token or session expired")
 DROPPED_CLOSE = (1013, "Subscriber fell behind; resubscribe with `after`")
 # An agent's numbers are re-read this often, so a reassignment takes effect without a reconnect.
 OWNERSHIP_REFRESH_SECONDS = 30.0
-
-
-def _not_found(what: str) -> GraphQLError:
-    return GraphQLError(f"{what} not found", extensions={"code": "NOT_FOUND"})
 
 
 @dataclass
@@ -119,10 +116,9 @@ def _shared(
 
 
 async def _notices(
-    info: Info, *, tenant_id: int, after_seq: int | None
+    info: Info, *, principal: Principal, tenant_id: int, after_seq: int | None
 ) -> AsyncIterator[SharedNotice]:
     """The tenant's stream, ending (and closing the socket) at expiry or when dropped."""
-    principal = require_principal(info)
     gateway = info.context.gateway
     closer = _SocketCloser(info)
     stream = activity_stream(
@@ -144,12 +140,51 @@ async def _notices(
         await stream.aclose()
 
 
-def _message_of(notice: ActivityNotice) -> Message:
-    return Message.from_snapshot(notice.payload)
+Row = TypeVar("Row")
+Entity = TypeVar("Entity")
 
 
-def _call_of(notice: ActivityNotice) -> Call:
-    return Call.from_snapshot(notice.payload, tenant_id=notice.tenant_id)
+async def _entity_updates(
+    info: Info,
+    id: strawberry.ID,
+    *,
+    entity_type: str,
+    load: Callable[[int, int], Awaitable[Row | None]],
+    snapshot: Callable[[Row], dict[str, Any]],
+    present: Callable[[dict[str, Any], int], Entity],
+) -> AsyncGenerator[Entity, None]:
+    """An "entity updated" subscription: the entity now, then each change to it.
+
+    Args:
+        info: the subscription's.
+        id: the entity's id, as the client sent it.
+        entity_type: the activity log's name for the entity (``"message"``); errors name it
+            capitalized ("Message not found").
+        load: the tenant's row by ``(tenant_id, key)``; None when the tenant has none.
+        snapshot: the row as the activity log and the bus carry it.
+        present: the GraphQL type, from a snapshot and its tenant's id.
+    """
+    principal, tenant_id = caller_tenant(info)
+    visibility = Visibility(principal=principal, tenant_id=tenant_id)
+    with query_errors():
+        key = parse_key(id, field="id")
+        # Read before the row: a change committed in between is replayed, never lost.
+        since = await service.latest_seq(tenant_id=tenant_id)
+        row = await load(tenant_id, key)
+        if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
+            # Absent, another tenant's, or on a number not the caller's: the same answer.
+            raise NotFound(f"{entity_type.capitalize()} not found")
+
+    def build(notice: ActivityNotice) -> Entity:
+        return present(notice.payload, notice.tenant_id)
+
+    yield present(snapshot(row), tenant_id)
+    async for item in _notices(info, principal=principal, tenant_id=tenant_id, after_seq=since):
+        notice = item.notice
+        if notice.entity_type == entity_type and notice.entity_id == key:
+            event = _shared(item, entity_type, build)
+            if not await send_live(event):
+                yield cast(Entity, event)
 
 
 @strawberry.type
@@ -169,20 +204,23 @@ class ActivitySubscription:
         number_id: strawberry.ID | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[ActivityEvent, None]:
-        principal, tenant_id = tenant_principal(info)
+        principal, tenant_id = caller_tenant(info)
         with query_errors():
             after_seq = parse_seq(after, field="after")
             only_number = parse_optional_key(number_id, field="numberId")
-        if only_number is not None:
-            try:
-                await numbers.get_number(
-                    tenant_id=tenant_id, principal=principal, number_id=only_number
-                )
-            except PhoneNumberNotFound:
-                raise _not_found("Number") from None  # absent, another tenant's, or not theirs
+            if only_number is not None:
+                try:
+                    await numbers.get_number(
+                        tenant_id=tenant_id, principal=principal, number_id=only_number
+                    )
+                except PhoneNumberNotFound:
+                    # Absent, another tenant's, or not theirs: NOT_FOUND, as for any entity.
+                    raise NotFound("Number not found") from None
         visibility = Visibility(principal=principal, tenant_id=tenant_id)
         wanted = {channel.value for channel in channels} if channels else None
-        async for item in _notices(info, tenant_id=tenant_id, after_seq=after_seq):
+        async for item in _notices(
+            info, principal=principal, tenant_id=tenant_id, after_seq=after_seq
+        ):
             notice = item.notice
             if only_number is not None and notice.number_id != only_number:
                 continue
@@ -199,39 +237,31 @@ class ActivitySubscription:
         description="The message now, then each change to it.",
     )
     async def message_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Message, None]:
-        principal, tenant_id = tenant_principal(info)
-        with query_errors():
-            message_id = parse_key(id, field="id")
-        since = await service.latest_seq(tenant_id=tenant_id)
-        row = await get_message(tenant_id=tenant_id, message_id=message_id)
-        visibility = Visibility(principal=principal, tenant_id=tenant_id)
-        if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
-            raise _not_found("Message")
-        yield Message.from_snapshot(message_snapshot(row))
-        async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
-            notice = item.notice
-            if notice.entity_type == "message" and notice.entity_id == message_id:
-                event = _shared(item, "message", _message_of)
-                if not await send_live(event):
-                    yield cast(Message, event)
+        updates = _entity_updates(
+            info,
+            id,
+            entity_type="message",
+            load=lambda tenant_id, key: get_message(tenant_id=tenant_id, message_id=key),
+            snapshot=message_snapshot,
+            present=lambda snapshot, _tenant_id: Message.from_snapshot(snapshot),
+        )
+        async with contextlib.aclosing(updates):
+            async for message in updates:
+                yield message
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
         description="The call now, then each change to it.",
     )
     async def call_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Call, None]:
-        principal, tenant_id = tenant_principal(info)
-        with query_errors():
-            call_id = parse_key(id, field="id")
-        since = await service.latest_seq(tenant_id=tenant_id)
-        row = await get_call(tenant_id=tenant_id, call_id=call_id)
-        visibility = Visibility(principal=principal, tenant_id=tenant_id)
-        if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
-            raise _not_found("Call")
-        yield Call.from_snapshot(call_snapshot(row), tenant_id=tenant_id)
-        async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
-            notice = item.notice
-            if notice.entity_type == "call" and notice.entity_id == call_id:
-                event = _shared(item, "call", _call_of)
-                if not await send_live(event):
-                    yield cast(Call, event)
+        updates = _entity_updates(
+            info,
+            id,
+            entity_type="call",
+            load=lambda tenant_id, key: get_call(tenant_id=tenant_id, call_id=key),
+            snapshot=call_snapshot,
+            present=lambda snapshot, tenant_id: Call.from_snapshot(snapshot, tenant_id=tenant_id),
+        )
+        async with contextlib.aclosing(updates):
+            async for call in updates:
+                yield call

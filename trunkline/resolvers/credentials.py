@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from trunkline.auth.permissions import IsSupport, IsSupportOrAdmin
-from trunkline.graphql.context import Info
-from trunkline.resolvers.outcomes import mutation_result, query_result, tenant_principal
+from trunkline.graphql.context import Info, caller_tenant
+from trunkline.resolvers.outcomes import mutation_result, query_result
 from trunkline.schema.credentials import (
     ConversationsWebhook,
     DeleteTwilioCredentialsPayload,
@@ -45,7 +45,7 @@ SendTestSmsResult = Annotated[
 class CredentialsQuery:
     @strawberry.field(permission_classes=[IsSupportOrAdmin])
     async def twilio_settings(self, info: Info) -> TwilioSettings:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         return TwilioSettings.from_row(await credentials.twilio_settings(tenant_id=tenant_id))
 
     @strawberry.field(
@@ -53,7 +53,7 @@ class CredentialsQuery:
         description="The Conversations service webhook, read back from Twilio.",
     )
     async def conversations_webhook(self, info: Info) -> ConversationsWebhook:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         value = await query_result(
             conversations.conversations_webhook(tenant_id=tenant_id, gateway=info.context.gateway)
         )
@@ -69,7 +69,7 @@ class CredentialsMutation:
     async def save_twilio_credentials(
         self, info: Info, input: SaveTwilioCredentialsInput
     ) -> SaveTwilioCredentialsResult:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         data = credentials.TwilioCredentialsInput(
             account_sid=input.account_sid,
             auth_token=input.auth_token,
@@ -89,7 +89,7 @@ class CredentialsMutation:
 
     @strawberry.mutation(permission_classes=[IsSupport])
     async def set_twilio_enabled(self, info: Info, enabled: bool) -> SetTwilioEnabledResult:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         return await mutation_result(
             credentials.set_twilio_enabled(
                 tenant_id=tenant_id, enabled=enabled, gateway=info.context.gateway
@@ -99,7 +99,7 @@ class CredentialsMutation:
 
     @strawberry.mutation(permission_classes=[IsSupport])
     async def delete_twilio_credentials(self, info: Info) -> DeleteTwilioCredentialsPayload:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         deleted = await credentials.delete_twilio_credentials(
             tenant_id=tenant_id, gateway=info.context.gateway
         )
@@ -112,7 +112,7 @@ class CredentialsMutation:
     async def configure_conversations_webhook(
         self, info: Info
     ) -> ConfigureConversationsWebhookResult:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         return await mutation_result(
             conversations.configure_conversations_webhook(
                 tenant_id=tenant_id, gateway=info.context.gateway
@@ -124,7 +124,7 @@ class CredentialsMutation:
         permission_classes=[IsSupport], description="Send an SMS from the configured number."
     )
     async def send_test_sms(self, info: Info, to: str, body: str) -> SendTestSmsResult:
-        principal, tenant_id = tenant_principal(info)
+        principal, tenant_id = caller_tenant(info)
         return await mutation_result(
             credentials.send_test_sms(
                 tenant_id=tenant_id,

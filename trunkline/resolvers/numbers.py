@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from trunkline.auth.permissions import IsAdmin, IsAuthenticated
-from trunkline.graphql.context import Info
-from trunkline.resolvers.outcomes import mutation_result, query_result, tenant_principal
+from trunkline.graphql.context import Info, caller_tenant
+from trunkline.resolvers.outcomes import mutation_result, query_result
 from trunkline.schema.errors import (
     InactiveNumberError,
     NumberUnavailableError,
@@ -62,7 +62,7 @@ ReleaseNumberResult = Annotated[
 class NumbersQuery:
     @strawberry.field(permission_classes=[IsAdmin])
     async def supported_countries(self, info: Info) -> list[Country]:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         found = await query_result(
             inventory.supported_countries(tenant_id=tenant_id, gateway=info.context.gateway)
         )
@@ -79,7 +79,7 @@ class NumbersQuery:
         capabilities: list[NumberCapability] | None = None,
         first: int | None = None,
     ) -> list[AvailableNumber]:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
 
         async def search() -> list[inventory.AvailableNumber]:
             limit = page_size(first, maximum=info.context.settings.max_page_size)
@@ -108,7 +108,7 @@ class NumbersQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PhoneNumber]:
-        principal, tenant_id = tenant_principal(info)
+        principal, tenant_id = caller_tenant(info)
         wanted = filter or NumberFilter()
 
         async def page() -> Connection[PhoneNumber]:
@@ -140,7 +140,7 @@ class NumbersQuery:
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def number(self, info: Info, id: strawberry.ID) -> PhoneNumber | None:
-        principal, tenant_id = tenant_principal(info)
+        principal, tenant_id = caller_tenant(info)
 
         async def find() -> PhoneNumber | None:
             number_id = parse_key(id, field="id")
@@ -161,7 +161,7 @@ class NumbersMutation:
         permission_classes=[IsAdmin], description="Buy a number, wired to this gateway."
     )
     async def buy_number(self, info: Info, input: BuyNumberInput) -> BuyNumberResult:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         purchase = numbers.Purchase(
             phone_number=input.phone_number,
             label=input.label,
@@ -182,7 +182,7 @@ class NumbersMutation:
     async def update_number(
         self, info: Info, id: strawberry.ID, input: UpdateNumberInput
     ) -> UpdateNumberResult:
-        principal, tenant_id = tenant_principal(info)
+        principal, tenant_id = caller_tenant(info)
         changes = numbers.NumberChanges(
             label=input.label,
             website_id=input.website_id,
@@ -207,7 +207,7 @@ class NumbersMutation:
         description="Release at Twilio; the number stays in history with status RELEASED.",
     )
     async def release_number(self, info: Info, id: strawberry.ID) -> ReleaseNumberResult:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
 
         async def release() -> object:
             return await numbers.release_number(

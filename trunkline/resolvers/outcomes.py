@@ -8,20 +8,10 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from trunkline.auth.errors import Forbidden
-from trunkline.auth.permissions import require_principal
-from trunkline.auth.principal import Principal
 from trunkline.schema.errors import error_result, raise_query_error
 from trunkline.services.errors import DomainError, NotAllowed
 
 T = TypeVar("T")
-
-
-def tenant_principal(info: Any) -> tuple[Principal, int]:
-    """The caller and their tenant; callers without an organization may not act on one."""
-    principal = require_principal(info)
-    if principal.tenant_id is None:
-        raise Forbidden("This operation needs an organization.")
-    return principal, principal.tenant_id
 
 
 async def mutation_result(awaitable: Awaitable[T], present: Callable[[T], Any]) -> Any:

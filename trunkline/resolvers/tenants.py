@@ -7,8 +7,7 @@ from typing import Annotated
 import strawberry
 
 from trunkline.auth.permissions import IsAdmin, IsAuthenticated, require_principal
-from trunkline.graphql.context import Info
-from trunkline.resolvers.outcomes import tenant_principal
+from trunkline.graphql.context import Info, caller_tenant
 from trunkline.schema.errors import UserInputError, error_result
 from trunkline.schema.tenants import Me, Tenant
 from trunkline.services import tenants
@@ -48,7 +47,7 @@ class TenantsMutation:
         permission_classes=[IsAdmin], description="Set the organization's display name."
     )
     async def rename_tenant(self, info: Info, name: str) -> RenameTenantResult:
-        _, tenant_id = tenant_principal(info)
+        _, tenant_id = caller_tenant(info)
         try:
             row = await tenants.rename_tenant(tenant_id=tenant_id, name=name)
         except InvalidInput as error:
