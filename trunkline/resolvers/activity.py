@@ -155,6 +155,9 @@ async def _entity_updates(
 ) -> AsyncGenerator[Entity, None]:
     """An "entity updated" subscription: the entity now, then each change to it.
 
+    Its resolvers return this generator as their own, so an event passes through no generator
+    of theirs.
+
     Args:
         info: the subscription's.
         id: the entity's id, as the client sent it.
@@ -236,8 +239,8 @@ class ActivitySubscription:
         permission_classes=[IsAuthenticated],
         description="The message now, then each change to it.",
     )
-    async def message_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Message, None]:
-        updates = _entity_updates(
+    def message_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Message, None]:
+        return _entity_updates(
             info,
             id,
             entity_type="message",
@@ -245,16 +248,13 @@ class ActivitySubscription:
             snapshot=message_snapshot,
             present=lambda snapshot, _tenant_id: Message.from_snapshot(snapshot),
         )
-        async with contextlib.aclosing(updates):
-            async for message in updates:
-                yield message
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
         description="The call now, then each change to it.",
     )
-    async def call_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Call, None]:
-        updates = _entity_updates(
+    def call_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Call, None]:
+        return _entity_updates(
             info,
             id,
             entity_type="call",
@@ -262,6 +262,3 @@ class ActivitySubscription:
             snapshot=call_snapshot,
             present=lambda snapshot, tenant_id: Call.from_snapshot(snapshot, tenant_id=tenant_id),
         )
-        async with contextlib.aclosing(updates):
-            async for call in updates:
-                yield call
