@@ -10,20 +10,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from dataclasses import dataclass, field
 from typing import cast
 
 import strawberry
 from graphql import GraphQLError
 from starlette.websockets import WebSocket, WebSocketState
 
+from trunkline.activity import (
+    ActivityNotice,
+    CallSnapshot,
+    MessageSnapshot,
+    Visibility,
+    activity_stream,
+    latest_seq,
+    notice_of,
+)
 from trunkline.auth.permissions import IsAuthenticated, require_principal
-from trunkline.auth.principal import Principal, Role
-from trunkline.events import SubscriberDropped, Subscription
-from trunkline.events.shared import SharedNotice
-from trunkline.events.stream import StreamExpired, activity_stream
+from trunkline.events import SharedMessage, StreamExpired, SubscriberDropped, Subscription
 from trunkline.resolvers.outcomes import query_errors, tenant_principal
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
@@ -31,53 +35,20 @@ from trunkline.schema.context import Info
 from trunkline.schema.delivery import send_live
 from trunkline.schema.messages import Message
 from trunkline.schema.sharing import SharedEvent
-from trunkline.services import activity as service
 from trunkline.services import numbers
-from trunkline.services.activity import ActivityNotice
-from trunkline.services.calls import call_snapshot, get_call
+from trunkline.services.calls import get_call
 from trunkline.services.errors import PhoneNumberNotFound
 from trunkline.services.keys import parse_key, parse_optional_key, parse_seq
-from trunkline.services.messages import get_message, message_snapshot
+from trunkline.services.messages import get_message
 
 logger = logging.getLogger(__name__)
 
 EXPIRED_CLOSE = (4403, "Forbidden: the token or session expired")
 DROPPED_CLOSE = (1013, "Subscriber fell behind; resubscribe with `after`")
-# An agent's numbers are re-read this often, so a reassignment takes effect without a reconnect.
-OWNERSHIP_REFRESH_SECONDS = 30.0
 
 
 def _not_found(what: str) -> GraphQLError:
     return GraphQLError(f"{what} not found", extensions={"code": "NOT_FOUND"})
-
-
-@dataclass
-class Visibility:
-    """Which of the tenant's activity a principal may see (agents: their numbers only)."""
-
-    principal: Principal
-    tenant_id: int
-    owned: frozenset[int] | None = None  # None: every number (admins)
-    loaded_at: float = 0.0
-    sees_all: bool = field(init=False)  # read for every event: decided once
-
-    def __post_init__(self) -> None:
-        self.sees_all = self.principal.has_role(Role.ADMIN)
-
-    async def refresh(self) -> None:
-        if self.sees_all:
-            return
-        if self.owned is None or time.monotonic() - self.loaded_at > OWNERSHIP_REFRESH_SECONDS:
-            self.owned = await service.number_ids_owned_by(
-                tenant_id=self.tenant_id, user_id=self.principal.user_id
-            )
-            self.loaded_at = time.monotonic()
-
-    async def allows_number(self, number_id: int | None) -> bool:
-        if self.sees_all:
-            return True
-        await self.refresh()
-        return number_id is not None and self.owned is not None and number_id in self.owned
 
 
 async def _close_socket(info: Info, code: int, reason: str) -> None:
@@ -104,7 +75,7 @@ class _SocketCloser:
 
 
 def _shared(
-    item: SharedNotice, kind: str, build: Callable[[ActivityNotice], object]
+    item: SharedMessage, kind: str, build: Callable[[ActivityNotice], object]
 ) -> SharedEvent:
     """The event object built from ``item`` once for every subscriber, wrapped for sharing.
 
@@ -114,13 +85,13 @@ def _shared(
     key = ("event", kind)
     event = item.memo.get(key)
     if event is None:
-        event = item.memo[key] = SharedEvent(build(item.notice), item.memo)
+        event = item.memo[key] = SharedEvent(build(notice_of(item)), item.memo)
     return event
 
 
 async def _notices(
     info: Info, *, tenant_id: int, after_seq: int | None
-) -> AsyncIterator[SharedNotice]:
+) -> AsyncIterator[SharedMessage]:
     """The tenant's stream, ending (and closing the socket) at expiry or when dropped."""
     principal = require_principal(info)
     gateway = info.context.gateway
@@ -145,11 +116,13 @@ async def _notices(
 
 
 def _message_of(notice: ActivityNotice) -> Message:
-    return Message.from_snapshot(notice.payload)
+    assert isinstance(notice.snapshot, MessageSnapshot)  # the caller checked its entity type
+    return Message.from_snapshot(notice.snapshot)
 
 
 def _call_of(notice: ActivityNotice) -> Call:
-    return Call.from_snapshot(notice.payload, tenant_id=notice.tenant_id)
+    assert isinstance(notice.snapshot, CallSnapshot)  # the caller checked its entity type
+    return Call.from_snapshot(notice.snapshot, tenant_id=notice.tenant_id)
 
 
 @strawberry.type
@@ -183,7 +156,7 @@ class ActivitySubscription:
         visibility = Visibility(principal=principal, tenant_id=tenant_id)
         wanted = {channel.value for channel in channels} if channels else None
         async for item in _notices(info, tenant_id=tenant_id, after_seq=after_seq):
-            notice = item.notice
+            notice = notice_of(item)
             if only_number is not None and notice.number_id != only_number:
                 continue
             if wanted is not None and notice.channel not in wanted:
@@ -202,14 +175,14 @@ class ActivitySubscription:
         principal, tenant_id = tenant_principal(info)
         with query_errors():
             message_id = parse_key(id, field="id")
-        since = await service.latest_seq(tenant_id=tenant_id)
+        since = await latest_seq(tenant_id=tenant_id)
         row = await get_message(tenant_id=tenant_id, message_id=message_id)
         visibility = Visibility(principal=principal, tenant_id=tenant_id)
         if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
             raise _not_found("Message")
-        yield Message.from_snapshot(message_snapshot(row))
+        yield Message.from_snapshot(MessageSnapshot.of(row))
         async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
-            notice = item.notice
+            notice = notice_of(item)
             if notice.entity_type == "message" and notice.entity_id == message_id:
                 event = _shared(item, "message", _message_of)
                 if not await send_live(event):
@@ -223,14 +196,14 @@ class ActivitySubscription:
         principal, tenant_id = tenant_principal(info)
         with query_errors():
             call_id = parse_key(id, field="id")
-        since = await service.latest_seq(tenant_id=tenant_id)
+        since = await latest_seq(tenant_id=tenant_id)
         row = await get_call(tenant_id=tenant_id, call_id=call_id)
         visibility = Visibility(principal=principal, tenant_id=tenant_id)
         if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
             raise _not_found("Call")
-        yield Call.from_snapshot(call_snapshot(row), tenant_id=tenant_id)
+        yield Call.from_snapshot(CallSnapshot.of(row), tenant_id=tenant_id)
         async for item in _notices(info, tenant_id=tenant_id, after_seq=since):
-            notice = item.notice
+            notice = notice_of(item)
             if notice.entity_type == "call" and notice.entity_id == call_id:
                 event = _shared(item, "call", _call_of)
                 if not await send_live(event):
