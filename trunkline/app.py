@@ -13,6 +13,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from trunkline.activity import activity_publisher
 from trunkline.bodies import bounded_messages
 from trunkline.gateway import Gateway
 from trunkline.graphql.requests import GraphQLBodyLimit
@@ -21,7 +22,7 @@ from trunkline.health import health_router
 from trunkline.models.database import apply_migrations, close_database, open_database
 from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
-from trunkline.webhooks import activity_publisher, twilio_webhook_router
+from trunkline.webhooks import twilio_webhook_router
 from trunkline.webhooks.asgi import WebhookEndpoint
 
 # Python's defaults (700, 10, 10) consider a full collection every ~70,000 net allocations, and
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
         capacity=settings.ingestion_queue_size,
         max_batch=settings.ingestion_batch_size,
         # Each committed batch's activity goes on the bus after commit, without the requests.
-        publish=activity_publisher(gateway),
+        publish=activity_publisher(gateway.bus, prefix=settings.bus_prefix),
     )
 
     @asynccontextmanager

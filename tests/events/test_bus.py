@@ -13,6 +13,7 @@ import redis.asyncio as redis
 
 from tests.conftest import Backend
 from tests.events.processes import redis_server
+from trunkline.activity import ActivityNotice, ConversationEventSnapshot, notice_of, notice_seq
 from trunkline.events import (
     RESYNC,
     Bus,
@@ -23,7 +24,6 @@ from trunkline.events import (
     create_bus,
 )
 from trunkline.events.ordering import REORDER_SECONDS
-from trunkline.services.activity import ActivityNotice
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ async def live(bus: Bus, channel: str, count: int = 1) -> list[Subscription]:
     before it took effect is in the log), queued before ``listening`` returns: taken here, the
     only thing these can hold yet.
     """
-    subscriptions = [bus.subscribe(channel) for _ in range(count)]
+    subscriptions = [bus.subscribe(channel, sequence=notice_seq) for _ in range(count)]
     await asyncio.wait_for(bus.listening(channel), 5)
     for subscription in subscriptions:
         if subscription.pending():
@@ -176,16 +176,17 @@ def notice_wire(seq: int) -> dict[str, object]:
     return ActivityNotice(
         tenant_id=1,
         seq=seq,
-        kind="MESSAGE_RECEIVED",
-        entity_type="message",
-        entity_id=seq,
+        kind="CONVERSATION_EVENT",
+        entity_type="conversation",
+        entity_id=0,
         number_id=None,
+        snapshot=ConversationEventSnapshot({}),
     ).to_wire()
 
 
 async def seqs_of(subscription: Subscription, count: int) -> list[int]:
     items = [await asyncio.wait_for(subscription.get(), 5) for _ in range(count)]
-    return [item.notice.seq for item in items]  # type: ignore[union-attr]
+    return [notice_of(item).seq for item in items]  # type: ignore[arg-type]
 
 
 async def test_notices_published_out_of_order_reach_subscribers_in_order(bus: Bus) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pytest
 from tortoise import connections
 
+from trunkline.activity import ActivityNotice, CallSnapshot, Ingested, MessageSnapshot
 from trunkline.app import create_app
 from trunkline.models import (
     ActivityEvent,
@@ -23,16 +24,11 @@ from trunkline.models import (
     Tenant,
     WebhookReceipt,
 )
-from trunkline.services.activity import ActivityNotice, Ingested
-from trunkline.services.calls import CallIngestion, CallUpdate, call_snapshot
+from trunkline.services.calls import CallIngestion, CallUpdate
 from trunkline.services.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
-from trunkline.services.messages import (
-    MessageStatusIngestion,
-    MessageStatusUpdate,
-    message_snapshot,
-)
+from trunkline.services.messages import MessageStatusIngestion, MessageStatusUpdate
 from trunkline.settings import Settings
 
 SENDER = "+14155550123"
@@ -273,7 +269,7 @@ async def test_each_status_announces_its_message_as_it_left_it_and_the_last_is_t
     await writer.stop()
 
     notices = [o.notices for o in outcomes if isinstance(o, Ingested)]
-    assert [[(n.payload["sid"], n.payload["status"]) for n in each] for each in notices] == [
+    assert [[(n.snapshot.sid, n.snapshot.status) for n in each] for each in notices] == [
         [(known, "sent")],
         [(unknown, "sent")],
         [(known, "delivered")],
@@ -281,8 +277,8 @@ async def test_each_status_announces_its_message_as_it_left_it_and_the_last_is_t
         [],
     ]
     stored = {m.sid: m for m in await Message.filter(sid__in=[known, unknown])}
-    assert notices[2][0].payload == message_snapshot(stored[known])
-    assert notices[3][0].payload == message_snapshot(stored[unknown])
+    assert notices[2][0].snapshot == MessageSnapshot.of(stored[known])
+    assert notices[3][0].snapshot == MessageSnapshot.of(stored[unknown])
     assert notices[1][0].entity_id == stored[unknown].id
     assert (stored[unknown].error_code, stored[unknown].direction) == (30003, "outbound")
     assert [e["status"] for e in stored[known].status_history] == [
@@ -332,9 +328,7 @@ async def test_call_callbacks_in_one_batch_follow_their_sequence_and_announce_ea
     await writer.stop()
 
     notices = [o.notices for o in outcomes if isinstance(o, Ingested)]
-    assert [
-        [(n.kind, n.payload["sid"], n.payload["status"]) for n in each] for each in notices
-    ] == [
+    assert [[(n.kind, n.snapshot.sid, n.snapshot.status) for n in each] for each in notices] == [
         [("CALL_RECEIVED", ringing, "ringing")],
         [("CALL_STATUS", ringing, "in-progress")],
         [("CALL_STATUS", unknown, "completed")],
@@ -342,8 +336,8 @@ async def test_call_callbacks_in_one_batch_follow_their_sequence_and_announce_ea
         [],
     ]
     stored = {call.sid: call for call in await Call.filter(sid__in=[ringing, unknown])}
-    assert notices[3][0].payload == call_snapshot(stored[ringing])
-    assert notices[2][0].payload == call_snapshot(stored[unknown])
+    assert notices[3][0].snapshot == CallSnapshot.of(stored[ringing])
+    assert notices[2][0].snapshot == CallSnapshot.of(stored[unknown])
     assert (stored[ringing].last_sequence, stored[ringing].duration) == (3, 42)
     assert [e["status"] for e in stored[ringing].status_history] == [
         "ringing",
@@ -419,9 +413,10 @@ async def test_the_announced_message_is_the_stored_message(number: PhoneNumber) 
     assert isinstance(outcome, Ingested)
     stored = await Message.get(sid=sid)
     (notice,) = outcome.notices
-    assert notice.payload == message_snapshot(stored)
+    assert notice.snapshot == MessageSnapshot.of(stored)
+    # What the log keeps is what the bus carried (the wire format of every version).
     assert (await ActivityEvent.get(tenant_id=number.tenant_id, seq=notice.seq)).payload == (  # type: ignore[attr-defined]
-        notice.payload
+        notice.to_wire()["payload"]
     )
     assert (stored.channel, stored.counterpart, stored.num_segments) == ("mms", SENDER, 2)
     assert stored.status_history[0]["status"] == "received"

@@ -6,12 +6,12 @@ import base64
 
 import pytest
 
+from trunkline.activity.cursor import format_seq
 from trunkline.services.errors import InvalidInput
 from trunkline.services.keys import (
     MAX_KEY,
     decode_cursor,
     encode_cursor,
-    format_seq,
     parse_key,
     parse_optional_key,
     parse_seq,

@@ -24,14 +24,19 @@ from tests.events.processes import redis_server
 from tests.support.servers import serve_asgi
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
+from trunkline.activity import (
+    activity_channel_name,
+    activity_publisher,
+    activity_stream,
+    notice_of,
+    notice_seq,
+)
 from trunkline.events import RESYNC, RedisBus
-from trunkline.events.stream import activity_stream
 from trunkline.gateway import Gateway
 from trunkline.models import ActivityEvent, Message
-from trunkline.services.activity import activity_channel_name
 from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
-from trunkline.webhooks import activity_publisher, twilio_webhook_router
+from trunkline.webhooks import twilio_webhook_router
 
 
 @dataclasses.dataclass
@@ -52,7 +57,9 @@ async def own_gateway(
     await gateway.bus.start()
     if isinstance(gateway.bus, RedisBus):
         await asyncio.wait_for(gateway.bus.connected.wait(), 5)
-    writer = IngestionWriter(publish=activity_publisher(gateway))
+    writer = IngestionWriter(
+        publish=activity_publisher(gateway.bus, prefix=gateway.settings.bus_prefix)
+    )
     app = FastAPI()
     app.include_router(twilio_webhook_router(gateway, writer))
     try:
@@ -69,7 +76,7 @@ async def test_concurrent_webhooks_reach_a_bus_subscriber_once_each_in_seq_order
 ) -> None:
     sids = [message_sid() for _ in range(20)]
     async with own_gateway(settings, twilio_tenant) as own:
-        subscription = own.gateway.bus.subscribe(own.channel())
+        subscription = own.gateway.bus.subscribe(own.channel(), sequence=notice_seq)
         await asyncio.wait_for(own.gateway.bus.listening(own.channel()), 5)
         if isinstance(own.gateway.bus, RedisBus):  # its channel's confirmation, before any notice
             assert await asyncio.wait_for(subscription.get(), 5) is RESYNC
@@ -82,16 +89,17 @@ async def test_concurrent_webhooks_reach_a_bus_subscriber_once_each_in_seq_order
         subscription.close()
 
     assert [r.status_code for r in responses] == [200] * 20
-    notices = [item.notice for item in received]  # type: ignore[union-attr]
+    notices = [notice_of(item) for item in received]  # type: ignore[arg-type]
+    sid_of = {n.seq: n.snapshot.sid for n in notices}  # type: ignore[union-attr]
     assert [n.seq for n in notices] == list(range(1, 21))
-    assert sorted(n.payload["sid"] for n in notices) == sorted(sids)
+    assert sorted(sid_of.values()) == sorted(sids)
     # Each notice, and its row in the log, names the message stored under the notice's sid.
     ids = dict(await Message.filter(sid__in=sids).values_list("sid", "id"))
     logged = await ActivityEvent.filter(tenant_id=twilio_tenant.tenant_id).values_list(
         "seq", "entity_id"
     )
-    assert [n.entity_id for n in notices] == [ids[n.payload["sid"]] for n in notices]
-    assert dict(logged) == {n.seq: ids[n.payload["sid"]] for n in notices}
+    assert [n.entity_id for n in notices] == [ids[sid_of[n.seq]] for n in notices]
+    assert dict(logged) == {n.seq: ids[sid_of[n.seq]] for n in notices}
     assert left_over == 0
 
 
@@ -133,7 +141,8 @@ async def test_with_redis_down_after_commit_the_webhook_answers_200_and_the_subs
         message.startswith(f"1 activity notices not published ({twilio_tenant.tenant_id}/2 ..")
         for message in not_published
     )
-    assert [(n.notice.seq, n.notice.payload["sid"]) for n in (before, backfilled, live)] == [
+    notices = [notice_of(n) for n in (before, backfilled, live)]
+    assert [(n.seq, n.snapshot.sid) for n in notices] == [  # type: ignore[union-attr]
         (1, sids[0]),
         (2, sids[1]),
         (3, sids[2]),

@@ -25,7 +25,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from trunkline.events.fanout import Fanout, Subscription
-from trunkline.events.shared import SharedNotice
+from trunkline.events.ordering import Sequencer
+from trunkline.events.shared import SharedMessage
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +58,13 @@ class Bus(Protocol):
         have been published then.
         """
 
-    def subscribe(self, channel: str) -> Subscription:
+    def subscribe(self, channel: str, *, sequence: Sequencer | None = None) -> Subscription:
         """A bounded queue of what is published on ``channel`` from now on.
 
         The bus may take a moment to carry the channel; what is published meanwhile is not
-        queued, but ``RESYNC`` is once it does (subscribers read the log for it).
+        queued, but ``RESYNC`` is once it does (subscribers read the log for it). ``sequence``
+        says where a message falls in the channel's order: messages are then queued in that
+        order (see :mod:`trunkline.events.ordering`).
         """
 
     async def listening(self, channel: str) -> None:
@@ -97,14 +100,14 @@ class InProcessBus:
         return None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        self._fanout.deliver(channel, SharedNotice(message))
+        self._fanout.deliver(channel, SharedMessage(message))
 
     async def publish_many(self, messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
         for channel, message in messages:
-            self._fanout.deliver(channel, SharedNotice(message))
+            self._fanout.deliver(channel, SharedMessage(message))
 
-    def subscribe(self, channel: str) -> Subscription:
-        return self._fanout.subscribe(channel)
+    def subscribe(self, channel: str, *, sequence: Sequencer | None = None) -> Subscription:
+        return self._fanout.subscribe(channel, sequence)
 
     async def listening(self, channel: str) -> None:
         return None
@@ -208,8 +211,8 @@ class RedisBus:
         except (redis.RedisError, OSError) as exc:
             raise BusUnavailable(str(exc)) from exc
 
-    def subscribe(self, channel: str) -> Subscription:
-        return self._fanout.subscribe(channel)
+    def subscribe(self, channel: str, *, sequence: Sequencer | None = None) -> Subscription:
+        return self._fanout.subscribe(channel, sequence)
 
     async def listening(self, channel: str) -> None:
         while not (self.connected.is_set() and self._is_confirmed(channel)):
@@ -359,7 +362,7 @@ class RedisBus:
         # One message, or a publisher's batch of them for this channel, in order.
         for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict):
-                self._fanout.deliver(channel, SharedNotice(item))
+                self._fanout.deliver(channel, SharedMessage(item))
 
 
 def _text(value: str | bytes) -> str:

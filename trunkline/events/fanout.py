@@ -3,8 +3,8 @@
 A subscriber that stops reading is dropped when its queue is full: its queue is emptied, it is
 told why, and no other subscriber waits for it. ``RESYNC`` tells every subscriber the bus may
 have lost messages (the listener reconnected): each backfills from the activity log. A channel's
-notices are put back in seq order before they are queued (:mod:`trunkline.events.ordering`), and
-every subscriber's queue holds the same :class:`SharedNotice`.
+messages are put back in order before they are queued (:mod:`trunkline.events.ordering`), and
+every subscriber's queue holds the same :class:`SharedMessage`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Final
 
-from trunkline.events.ordering import ChannelOrder
-from trunkline.events.shared import SharedNotice
+from trunkline.events.ordering import ChannelOrder, Sequencer, unordered
+from trunkline.events.shared import SharedMessage
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class _Resync:
 
 
 RESYNC: Final = _Resync()
-BusItem = SharedNotice | _Resync
+BusItem = SharedMessage | _Resync
 
 
 class SubscriberDropped(Exception):
@@ -148,7 +148,7 @@ class Subscription:
 
 
 class Fanout:
-    """Channel name -> its local subscribers, and the order its notices are released in."""
+    """Channel name -> its local subscribers, and the order its messages are released in."""
 
     def __init__(
         self, queue_size: int, on_channels_changed: Callable[[], None] | None = None
@@ -165,8 +165,12 @@ class Fanout:
         """The channels somebody here subscribes to."""
         return set(self._channels)
 
-    def subscribe(self, channel: str) -> Subscription:
-        subscription = Subscription(self, channel, self.queue_size)
+    def subscribe(self, channel: str, sequence: Sequencer | None = None) -> Subscription:
+        """A new subscriber of ``channel``; ``sequence`` orders the channel's messages.
+
+        A channel has one order for all its subscribers: the first ``sequence`` named sets it,
+        None leaves it as it is, and naming another one is a mistake (``ValueError``).
+        """
         subscribers = self._channels.get(channel)
         if subscribers is None:
             subscribers = self._channels[channel] = set()
@@ -175,6 +179,13 @@ class Fanout:
             )
             if self.on_channels_changed is not None:
                 self.on_channels_changed()
+        if sequence is not None:
+            order = self._orders[channel]
+            if order.sequence is unordered:
+                order.sequence = sequence
+            elif order.sequence is not sequence:
+                raise ValueError(f"{channel} is ordered otherwise by its other subscribers")
+        subscription = Subscription(self, channel, self.queue_size)
         subscribers.add(subscription)
         return subscription
 
@@ -189,14 +200,14 @@ class Fanout:
             if self.on_channels_changed is not None:
                 self.on_channels_changed()
 
-    def deliver(self, channel: str, message: SharedNotice) -> None:
+    def deliver(self, channel: str, message: SharedMessage) -> None:
         """Queue ``message`` for the channel's subscribers: one object for all, parsed once."""
         order = self._orders.get(channel)
         if order is not None:  # nobody here listens to that channel
             order.admit(message)
 
     @staticmethod
-    def _offer_all(subscribers: set[Subscription], message: SharedNotice) -> None:
+    def _offer_all(subscribers: set[Subscription], message: SharedMessage) -> None:
         # A copy of the set: a subscriber dropped mid-loop removes itself.
         for subscription in list(subscribers):
             subscription.offer(message)

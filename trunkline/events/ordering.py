@@ -1,4 +1,4 @@
-"""A channel's notices put back in ``seq`` order once per process, before any subscriber sees them.
+"""A channel's messages put in sequence order once per process, before any subscriber sees them.
 
 Concurrent publishers (the webhooks of one committed batch, other gateway processes) reach the bus
 slightly out of order. A subscriber that sees ``seq`` jump ahead reads the log to fill the gap:
@@ -7,6 +7,10 @@ events nobody shares. So the fan-out holds a notice that arrives ahead for a mom
 one almost always follows within milliseconds. One still missing after ``REORDER_SECONDS`` (lost
 by the bus, or never published) is given up on: what was held goes out in order, and each
 subscriber fills the gap from the log as before.
+
+Where a message falls in its channel's order is the subscriber's knowledge, not the transport's:
+the first subscription of a channel names a :data:`Sequencer` (for the activity channels,
+``trunkline.activity.notice_seq``); a channel subscribed without one is not reordered.
 """
 
 from __future__ import annotations
@@ -14,33 +18,37 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from trunkline.events.shared import SharedNotice
+from trunkline.events.shared import SharedMessage
 
 REORDER_SECONDS = 0.1
 MAX_HELD = 512  # a burst this far ahead: stop waiting, the log has it all
 
+# Where a message falls in its channel's order: consecutive integers; None for a message that
+# has no place in it (released at once).
+Sequencer = Callable[[SharedMessage], int | None]
 
-def seq_of(message: SharedNotice) -> int | None:
-    """The notice's seq; None for a message that is not an activity notice."""
-    try:
-        return message.notice.seq
-    except (KeyError, ValueError, TypeError):
-        return None
+
+def unordered(message: SharedMessage) -> int | None:
+    """The :data:`Sequencer` of a channel whose messages need no order."""
+    return None
 
 
 class ChannelOrder:
-    """Releases one channel's notices in seq order (see the module's docstring)."""
+    """Releases one channel's messages in ``sequence`` order (see the module's docstring)."""
 
-    __slots__ = ("_held", "_next", "_release", "_timer")
+    __slots__ = ("_held", "_next", "_release", "_timer", "sequence")
 
-    def __init__(self, release: Callable[[SharedNotice], None]) -> None:
+    def __init__(
+        self, release: Callable[[SharedMessage], None], sequence: Sequencer = unordered
+    ) -> None:
         self._release = release
+        self.sequence = sequence
         self._next: int | None = None  # the seq expected next; None until one is seen
-        self._held: dict[int, SharedNotice] = {}
+        self._held: dict[int, SharedMessage] = {}
         self._timer: asyncio.TimerHandle | None = None
 
-    def admit(self, message: SharedNotice) -> None:
-        seq = seq_of(message)
+    def admit(self, message: SharedMessage) -> None:
+        seq = self.sequence(message)
         expected = self._next
         if seq is None or expected is None or seq == expected:
             if seq is not None:

@@ -12,19 +12,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 import strawberry
 from starlette.websockets import WebSocket, WebSocketState
 
+from trunkline.activity import (
+    ActivityNotice,
+    CallSnapshot,
+    MessageSnapshot,
+    Visibility,
+    activity_stream,
+    latest_seq,
+    notice_of,
+)
 from trunkline.auth.permissions import IsAuthenticated
-from trunkline.auth.principal import Principal, Role
-from trunkline.events import SubscriberDropped, Subscription
-from trunkline.events.shared import SharedNotice
-from trunkline.events.stream import StreamExpired, activity_stream
+from trunkline.auth.principal import Principal
+from trunkline.events import SharedMessage, StreamExpired, SubscriberDropped, Subscription
 from trunkline.graphql.context import Info, caller_tenant
 from trunkline.graphql.delivery import send_live
 from trunkline.graphql.sharing import SharedEvent
@@ -32,49 +37,16 @@ from trunkline.resolvers.outcomes import query_errors
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
 from trunkline.schema.messages import Message
-from trunkline.services import activity as service
 from trunkline.services import numbers
-from trunkline.services.activity import ActivityNotice
-from trunkline.services.calls import call_snapshot, get_call
+from trunkline.services.calls import get_call
 from trunkline.services.errors import NotFound, PhoneNumberNotFound
 from trunkline.services.keys import parse_key, parse_optional_key, parse_seq
-from trunkline.services.messages import get_message, message_snapshot
+from trunkline.services.messages import get_message
 
 logger = logging.getLogger(__name__)
 
 EXPIRED_CLOSE = (4403, "Forbidden: the token or session expired")
 DROPPED_CLOSE = (1013, "Subscriber fell behind; resubscribe with `after`")
-# An agent's numbers are re-read this often, so a reassignment takes effect without a reconnect.
-OWNERSHIP_REFRESH_SECONDS = 30.0
-
-
-@dataclass
-class Visibility:
-    """Which of the tenant's activity a principal may see (agents: their numbers only)."""
-
-    principal: Principal
-    tenant_id: int
-    owned: frozenset[int] | None = None  # None: every number (admins)
-    loaded_at: float = 0.0
-    sees_all: bool = field(init=False)  # read for every event: decided once
-
-    def __post_init__(self) -> None:
-        self.sees_all = self.principal.has_role(Role.ADMIN)
-
-    async def refresh(self) -> None:
-        if self.sees_all:
-            return
-        if self.owned is None or time.monotonic() - self.loaded_at > OWNERSHIP_REFRESH_SECONDS:
-            self.owned = await service.number_ids_owned_by(
-                tenant_id=self.tenant_id, user_id=self.principal.user_id
-            )
-            self.loaded_at = time.monotonic()
-
-    async def allows_number(self, number_id: int | None) -> bool:
-        if self.sees_all:
-            return True
-        await self.refresh()
-        return number_id is not None and self.owned is not None and number_id in self.owned
 
 
 async def _close_socket(info: Info, code: int, reason: str) -> None:
@@ -101,7 +73,7 @@ class _SocketCloser:
 
 
 def _shared(
-    item: SharedNotice, kind: str, build: Callable[[ActivityNotice], object]
+    item: SharedMessage, kind: str, build: Callable[[ActivityNotice], object]
 ) -> SharedEvent:
     """The event object built from ``item`` once for every subscriber, wrapped for sharing.
 
@@ -111,13 +83,13 @@ def _shared(
     key = ("event", kind)
     event = item.memo.get(key)
     if event is None:
-        event = item.memo[key] = SharedEvent(build(item.notice), item.memo)
+        event = item.memo[key] = SharedEvent(build(notice_of(item)), item.memo)
     return event
 
 
 async def _notices(
     info: Info, *, principal: Principal, tenant_id: int, after_seq: int | None
-) -> AsyncIterator[SharedNotice]:
+) -> AsyncIterator[SharedMessage]:
     """The tenant's stream, ending (and closing the socket) at expiry or when dropped."""
     gateway = info.context.gateway
     closer = _SocketCloser(info)
@@ -141,6 +113,7 @@ async def _notices(
 
 
 Row = TypeVar("Row")
+Snapshot = TypeVar("Snapshot")
 Entity = TypeVar("Entity")
 
 
@@ -150,8 +123,8 @@ async def _entity_updates(
     *,
     entity_type: str,
     load: Callable[[int, int], Awaitable[Row | None]],
-    snapshot: Callable[[Row], dict[str, Any]],
-    present: Callable[[dict[str, Any], int], Entity],
+    snapshot: Callable[[Row], Snapshot],
+    present: Callable[[Snapshot, int], Entity],
 ) -> AsyncGenerator[Entity, None]:
     """An "entity updated" subscription: the entity now, then each change to it.
 
@@ -172,18 +145,19 @@ async def _entity_updates(
     with query_errors():
         key = parse_key(id, field="id")
         # Read before the row: a change committed in between is replayed, never lost.
-        since = await service.latest_seq(tenant_id=tenant_id)
+        since = await latest_seq(tenant_id=tenant_id)
         row = await load(tenant_id, key)
         if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
             # Absent, another tenant's, or on a number not the caller's: the same answer.
             raise NotFound(f"{entity_type.capitalize()} not found")
 
     def build(notice: ActivityNotice) -> Entity:
-        return present(notice.payload, notice.tenant_id)
+        # Its entity type was checked before it is built: the snapshot is this entity's.
+        return present(cast(Snapshot, notice.snapshot), notice.tenant_id)
 
     yield present(snapshot(row), tenant_id)
     async for item in _notices(info, principal=principal, tenant_id=tenant_id, after_seq=since):
-        notice = item.notice
+        notice = notice_of(item)
         if notice.entity_type == entity_type and notice.entity_id == key:
             event = _shared(item, entity_type, build)
             if not await send_live(event):
@@ -224,7 +198,7 @@ class ActivitySubscription:
         async for item in _notices(
             info, principal=principal, tenant_id=tenant_id, after_seq=after_seq
         ):
-            notice = item.notice
+            notice = notice_of(item)
             if only_number is not None and notice.number_id != only_number:
                 continue
             if wanted is not None and notice.channel not in wanted:
@@ -245,7 +219,7 @@ class ActivitySubscription:
             id,
             entity_type="message",
             load=lambda tenant_id, key: get_message(tenant_id=tenant_id, message_id=key),
-            snapshot=message_snapshot,
+            snapshot=MessageSnapshot.of,
             present=lambda snapshot, _tenant_id: Message.from_snapshot(snapshot),
         )
 
@@ -259,6 +233,6 @@ class ActivitySubscription:
             id,
             entity_type="call",
             load=lambda tenant_id, key: get_call(tenant_id=tenant_id, call_id=key),
-            snapshot=call_snapshot,
+            snapshot=CallSnapshot.of,
             present=lambda snapshot, tenant_id: Call.from_snapshot(snapshot, tenant_id=tenant_id),
         )

@@ -5,12 +5,18 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from trunkline.activity import ActivityChannel as ActivityChannelValue
+from trunkline.activity import ActivityKind as ActivityKindValue
+from trunkline.activity import (
+    ActivityNotice,
+    CallSnapshot,
+    ConversationEventSnapshot,
+    MessageSnapshot,
+    RecordingSnapshot,
+    format_seq,
+)
 from trunkline.schema.calls import Call, Recording
 from trunkline.schema.messages import Message
-from trunkline.services.activity import ActivityChannel as ActivityChannelValue
-from trunkline.services.activity import ActivityKind as ActivityKindValue
-from trunkline.services.activity import ActivityNotice
-from trunkline.services.keys import format_seq
 
 ActivityKind = strawberry.enum(ActivityKindValue, name="ActivityKind")
 ActivityChannel = strawberry.enum(ActivityChannelValue, name="ActivityChannel")
@@ -32,23 +38,25 @@ class ActivityEvent:
 
     @classmethod
     def of(cls, notice: ActivityNotice) -> ActivityEvent:
-        payload = notice.payload
+        snapshot = notice.snapshot
         return cls(
             cursor=format_seq(notice.seq),
             kind=ActivityKindValue(notice.kind),
             number_id=strawberry.ID(str(notice.number_id)) if notice.number_id else None,
-            message=Message.from_snapshot(payload) if notice.entity_type == "message" else None,
+            message=(
+                Message.from_snapshot(snapshot) if isinstance(snapshot, MessageSnapshot) else None
+            ),
             call=(
-                Call.from_snapshot(payload, tenant_id=notice.tenant_id)
-                if notice.entity_type == "call"
+                Call.from_snapshot(snapshot, tenant_id=notice.tenant_id)
+                if isinstance(snapshot, CallSnapshot)
                 else None
             ),
             recording=(
-                Recording.from_snapshot(payload) if notice.entity_type == "recording" else None
+                Recording.from_snapshot(snapshot)
+                if isinstance(snapshot, RecordingSnapshot)
+                else None
             ),
             conversation_event=(
-                {k: v for k, v in payload.items() if k != "channel"}
-                if notice.entity_type == "conversation"
-                else None
+                dict(snapshot.fields) if isinstance(snapshot, ConversationEventSnapshot) else None
             ),
         )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
+from trunkline.activity import CallSnapshot, RecordingSnapshot
 from trunkline.graphql.context import Info
-from trunkline.models import Direction as DirectionValue
 from trunkline.models import Recording as RecordingRow
 from trunkline.schema.messages import Direction
 from trunkline.services import calls as service
@@ -23,18 +22,18 @@ class Recording:
     status: str
 
     @classmethod
-    def from_snapshot(cls, snapshot: dict[str, Any]) -> Recording:
+    def from_snapshot(cls, snapshot: RecordingSnapshot) -> Recording:
         return cls(
-            id=strawberry.ID(str(snapshot["id"])),
-            sid=snapshot["sid"],
-            call_id=strawberry.ID(str(snapshot["call_id"])),
-            duration=snapshot.get("duration"),
-            status=snapshot["status"],
+            id=strawberry.ID(str(snapshot.id)),
+            sid=snapshot.sid,
+            call_id=strawberry.ID(str(snapshot.call_id)),
+            duration=snapshot.duration,
+            status=snapshot.status,
         )
 
     @classmethod
     def from_row(cls, row: RecordingRow) -> Recording:
-        return cls.from_snapshot(service.recording_snapshot(row))
+        return cls.from_snapshot(RecordingSnapshot.of(row))
 
 
 @strawberry.type(description="A phone call.")
@@ -56,18 +55,17 @@ class Call:
         return [Recording.from_row(row) for row in rows]
 
     @classmethod
-    def from_snapshot(cls, snapshot: dict[str, Any], *, tenant_id: int) -> Call:
-        created = snapshot.get("created_at")
-        number_id = snapshot.get("number_id")
+    def from_snapshot(cls, snapshot: CallSnapshot, *, tenant_id: int) -> Call:
+        number_id = snapshot.number_id
         return cls(
-            id=strawberry.ID(str(snapshot["id"])),
-            sid=snapshot.get("sid"),
-            direction=DirectionValue(snapshot["direction"]),
-            from_=snapshot.get("from") or "",
-            to=snapshot.get("to") or "",
-            status=snapshot["status"],
-            duration=snapshot.get("duration"),
+            id=strawberry.ID(str(snapshot.id)),
+            sid=snapshot.sid,
+            direction=snapshot.direction,
+            from_=snapshot.from_address,
+            to=snapshot.to_address,
+            status=snapshot.status,
+            duration=snapshot.duration,
             number_id=strawberry.ID(str(number_id)) if number_id is not None else None,
-            created_at=datetime.fromisoformat(created) if created else None,
+            created_at=snapshot.created_at,
             tenant_id=tenant_id,
         )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
+from trunkline.activity import MessageSnapshot
 from trunkline.models import Channel as ChannelValue
 from trunkline.models import Direction as DirectionValue
 
@@ -30,20 +30,19 @@ class Message:
     created_at: datetime | None
 
     @classmethod
-    def from_snapshot(cls, snapshot: dict[str, Any]) -> Message:
-        created = snapshot.get("created_at")
-        number_id = snapshot.get("number_id")
+    def from_snapshot(cls, snapshot: MessageSnapshot) -> Message:
+        number_id = snapshot.number_id
         return cls(
-            id=strawberry.ID(str(snapshot["id"])),
-            sid=snapshot.get("sid"),
-            channel=ChannelValue(snapshot["channel"]),
-            direction=DirectionValue(snapshot["direction"]),
-            from_=snapshot.get("from") or "",
-            to=snapshot.get("to") or "",
-            body=snapshot.get("body") or "",
-            media_urls=[url for url in snapshot.get("media_urls") or [] if url],
-            status=snapshot["status"],
-            error_code=snapshot.get("error_code"),
+            id=strawberry.ID(str(snapshot.id)),
+            sid=snapshot.sid,
+            channel=snapshot.channel,
+            direction=snapshot.direction,
+            from_=snapshot.from_address,
+            to=snapshot.to_address,
+            body=snapshot.body,
+            media_urls=list(snapshot.media_urls),
+            status=snapshot.status,
+            error_code=snapshot.error_code,
             number_id=strawberry.ID(str(number_id)) if number_id is not None else None,
-            created_at=datetime.fromisoformat(created) if created else None,
+            created_at=snapshot.created_at,
         )

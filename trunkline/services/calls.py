@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+from trunkline.activity import ActivityDraft, ActivityKind, CallSnapshot, RecordingSnapshot
 from trunkline.models import Call, Direction, PhoneNumber, Recording
-from trunkline.services.activity import ActivityChannel, ActivityDraft, ActivityKind
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.rows import Column, RowWriter
 from trunkline.services.status_callbacks import StatusCallbackIngestion
@@ -80,32 +80,6 @@ class RecordingUpdate:
     media_url: str | None = None
 
 
-def call_snapshot(call: Call) -> dict[str, Any]:
-    return {
-        "id": call.id,
-        "sid": call.sid,
-        "channel": ActivityChannel.VOICE.value,
-        "direction": call.direction.value,
-        "from": call.from_address,
-        "to": call.to_address,
-        "status": call.status,
-        "duration": call.duration,
-        "number_id": call.number_id,  # type: ignore[attr-defined]
-        "created_at": call.created_at.isoformat() if call.created_at else None,
-    }
-
-
-def recording_snapshot(recording: Recording) -> dict[str, Any]:
-    return {
-        "id": recording.id,
-        "sid": recording.sid,
-        "channel": ActivityChannel.VOICE.value,
-        "call_id": recording.call_id,  # type: ignore[attr-defined]
-        "duration": recording.duration,
-        "status": recording.status,
-    }
-
-
 def _history_entry(status: str, sequence: int | None, *, applied: bool) -> dict[str, Any]:
     return {
         "status": status,
@@ -120,7 +94,6 @@ class CallIngestion(StatusCallbackIngestion):
     """An incoming call (``inbound``: announced as received) or a call status callback."""
 
     model: ClassVar[type[Model]] = Call
-    entity_type: ClassVar[str] = "call"
     rows: ClassVar[RowWriter] = RowWriter(
         "call",
         inserted=[
@@ -189,8 +162,8 @@ class CallIngestion(StatusCallbackIngestion):
         return ActivityKind.CALL_RECEIVED if self.inbound else ActivityKind.CALL_STATUS
 
     @staticmethod
-    def snapshot(row: Call) -> dict[str, Any]:
-        return call_snapshot(row)
+    def snapshot(row: Call) -> CallSnapshot:
+        return CallSnapshot.of(row)
 
     @staticmethod
     def inserted_values(row: Call) -> tuple[Any, ...]:
@@ -272,10 +245,9 @@ class RecordingIngestion(Ingestion):
             ActivityDraft(
                 tenant_id=tenant_id,
                 kind=kind,
-                entity_type="recording",
                 entity_id=row.id,
                 number_id=call.number_id,  # type: ignore[attr-defined]
-                payload=recording_snapshot(row),
+                snapshot=RecordingSnapshot.of(row),
             )
         ]
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Self
+from functools import cached_property
+from typing import Any, ClassVar, Self
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from trunkline.activity import ActivityDraft, ActivityKind, Ingested, MessageSnapshot
 from trunkline.models import Channel, Direction, Message, PhoneNumber
-from trunkline.services.activity import ActivityDraft, ActivityKind, Ingested
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.messages import MESSAGE_COLUMNS, history_entry
 from trunkline.services.rows import RowWriter
@@ -140,7 +141,7 @@ class InboundMessageIngestion(Ingestion):
                 *(list(c) for c in (sid, channel, sender, recipient, body, media)),
                 list(segments),
                 list(number),
-                [json.dumps(row.snapshot, separators=(",", ":")) for row in rows],
+                [json.dumps(row.snapshot.to_wire(), separators=(",", ":")) for row in rows],
                 cls.provider,
                 now,
                 history,
@@ -179,11 +180,19 @@ def _received_history() -> str:
 
 @dataclass(frozen=True)
 class _Row:
-    """One message's column values, checked and encoded once for the INSERT and the notice."""
+    """One inbound message's row, checked once for the INSERT and the notice.
+
+    It reads as a stored ``Message`` does (``MessageRow``), without the cost of a model instance
+    per message: its snapshot is built as every message's is, by ``MessageSnapshot.of``.
+    """
 
     item: InboundMessageIngestion
-    media: str
-    snapshot: dict[str, Any]
+    media: list[dict[str, str]]
+    created_at: datetime
+    id: None = None  # the INSERT assigns it
+    direction: ClassVar[Direction] = Direction.INBOUND
+    status: ClassVar[str] = "received"
+    error_code: ClassVar[None] = None
 
     @classmethod
     def of(cls, item: InboundMessageIngestion, now: datetime) -> _Row:
@@ -194,22 +203,36 @@ class _Row:
         fields_map["from_address"].validate(message.from_address)
         fields_map["to_address"].validate(message.to_address)
         media = [{"url": m.url, "content_type": m.content_type} for m in message.media]
-        # The message as ``message_snapshot`` shows the stored row, but for its id, unknown yet
-        # (tests compare the two).
-        snapshot = {
-            "sid": message.sid,
-            "channel": message.channel.value,
-            "direction": Direction.INBOUND.value,
-            "from": message.from_address,
-            "to": message.to_address,
-            "body": message.body,
-            "media_urls": [m.url for m in message.media],
-            "status": "received",
-            "error_code": None,
-            "number_id": item.number.id,
-            "created_at": now.isoformat(),
-        }
-        return cls(item, json.dumps(media), snapshot)
+        return cls(item, media, now)
+
+    @property
+    def sid(self) -> str:
+        return self.item.message.sid
+
+    @property
+    def channel(self) -> Channel:
+        return self.item.message.channel
+
+    @property
+    def from_address(self) -> str:
+        return self.item.message.from_address
+
+    @property
+    def to_address(self) -> str:
+        return self.item.message.to_address
+
+    @property
+    def body(self) -> str:
+        return self.item.message.body
+
+    @property
+    def number_id(self) -> int:
+        return self.item.number.id
+
+    @cached_property
+    def snapshot(self) -> MessageSnapshot:
+        """The message as announced, but for its id (unknown until the INSERT)."""
+        return MessageSnapshot.of(self)
 
     @property
     def key(self) -> tuple[int, str]:
@@ -228,7 +251,7 @@ class _Row:
             message.to_address,
             message.from_address,  # the counterpart: who wrote to us
             message.body,
-            self.media,
+            json.dumps(self.media),
             "received",
             history,
             None,  # error_code
@@ -240,8 +263,7 @@ class _Row:
         return ActivityDraft(
             tenant_id=self.item.tenant_id,
             kind=ActivityKind.MESSAGE_RECEIVED,
-            entity_type="message",
             entity_id=message_id,
             number_id=self.item.number.id,
-            payload={"id": message_id, **self.snapshot},
+            snapshot=replace(self.snapshot, id=message_id),
         )

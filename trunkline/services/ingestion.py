@@ -20,7 +20,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from trunkline.services.activity import ActivityDraft, Ingested, append_activities
+from trunkline.activity import ActivityDraft, Ingested, append_activities
 
 # SQLite allows 32,766 bound parameters per statement; a receipt row binds four.
 SQLITE_ROWS_PER_STATEMENT = 1000

@@ -20,7 +20,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
-from trunkline.services.activity import ActivityNotice, Ingested
+from trunkline.activity import ActivityNotice, Ingested
 from trunkline.services.ingestion import Ingestion, ingest_batch
 
 logger = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ import base64
 import binascii
 import re
 
+from trunkline.activity.cursor import parse_cursor
 from trunkline.services.errors import InvalidInput
 
 MAX_KEY = 2**63 - 1  # the largest BIGINT
@@ -26,7 +27,6 @@ MAX_KEY = 2**63 - 1  # the largest BIGINT
 _MAX_DIGITS = len(str(MAX_KEY))
 # [0-9], not \d: \d also matches other scripts' digits ("١٢"), which int() would accept.
 _KEY = re.compile(rf"[1-9][0-9]{{0,{_MAX_DIGITS - 1}}}")
-_POSITION = re.compile(rf"0|{_KEY.pattern}")
 # The unpadded URL-safe base64 encode_cursor writes; decoding anything else is refused, since
 # the standard decoder silently drops characters outside its alphabet.
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -44,18 +44,17 @@ def parse_optional_key(value: str | None, *, field: str) -> int | None:
     return None if value is None else parse_key(value, field=field)
 
 
-def format_seq(seq: int) -> str:
-    """An activity event's cursor: its tenant-scoped seq in decimal."""
-    return str(seq)
-
-
 def parse_seq(cursor: str | None, *, field: str = "after") -> int | None:
-    """The activity seq a cursor names (``"0"``: before the first event); None for no cursor."""
+    """The activity seq a cursor names (``"0"``: before the first event); None for no cursor.
+
+    The format is :mod:`trunkline.activity.cursor`'s; here a refused one becomes bad input.
+    """
     if cursor is None:
         return None
-    if not _POSITION.fullmatch(cursor) or int(cursor) > MAX_KEY:
-        raise InvalidInput(field, f"{field} is not a cursor of this stream.")
-    return int(cursor)
+    try:
+        return parse_cursor(cursor)
+    except ValueError:
+        raise InvalidInput(field, f"{field} is not a cursor of this stream.") from None
 
 
 def encode_cursor(kind: str, key: int) -> str:

@@ -24,8 +24,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from trunkline.events import Bus, BusUnavailable, SubscriberDropped, Subscription
-from trunkline.events.shared import SharedNotice
+from trunkline.events import Bus, BusUnavailable, SharedMessage, SubscriberDropped, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +190,7 @@ class RecentLookups:
                     self._forget_all()
                     subscription = self._bus.subscribe(self._channel)
                     continue
-                if isinstance(item, SharedNotice):
+                if isinstance(item, SharedMessage):
                     try:
                         self._evict(Revocation.from_wire(item.data))
                     except (KeyError, ValueError, TypeError):

@@ -10,8 +10,13 @@ from typing import Any, ClassVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+from trunkline.activity import (
+    ActivityDraft,
+    ActivityKind,
+    ConversationEventSnapshot,
+    MessageSnapshot,
+)
 from trunkline.models import Channel, Direction, Message, PhoneNumber
-from trunkline.services.activity import ActivityDraft, ActivityKind
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.rows import Column, RowWriter
 from trunkline.services.status_callbacks import StatusCallbackIngestion
@@ -79,24 +84,6 @@ class MessageStatusUpdate:
     error_code: int | None = None
 
 
-def message_snapshot(message: Message) -> dict[str, Any]:
-    """The message as subscribers see it, carried on the bus and kept in the activity log."""
-    return {
-        "id": message.id,
-        "sid": message.sid,
-        "channel": message.channel.value,
-        "direction": message.direction.value,
-        "from": message.from_address,
-        "to": message.to_address,
-        "body": message.body,
-        "media_urls": [item.get("url") for item in message.media or []],
-        "status": message.status,
-        "error_code": message.error_code,
-        "number_id": message.number_id,  # type: ignore[attr-defined]
-        "created_at": message.created_at.isoformat() if message.created_at else None,
-    }
-
-
 def history_entry(status: str, *, applied: bool) -> dict[str, Any]:
     return {"status": status, "at": datetime.now(UTC).isoformat(), "applied": applied}
 
@@ -106,7 +93,6 @@ class MessageStatusIngestion(StatusCallbackIngestion):
     """A status callback: recorded in history always, applied only when it moves forward."""
 
     model: ClassVar[type[Model]] = Message
-    entity_type: ClassVar[str] = "message"
     rows: ClassVar[RowWriter] = RowWriter(
         "message",
         inserted=MESSAGE_COLUMNS,
@@ -162,8 +148,8 @@ class MessageStatusIngestion(StatusCallbackIngestion):
         return ActivityKind.MESSAGE_STATUS
 
     @staticmethod
-    def snapshot(row: Message) -> dict[str, Any]:
-        return message_snapshot(row)
+    def snapshot(row: Message) -> MessageSnapshot:
+        return MessageSnapshot.of(row)
 
     @staticmethod
     def inserted_values(row: Message) -> tuple[Any, ...]:
@@ -204,9 +190,8 @@ class ConversationEventIngestion(Ingestion):
             ActivityDraft(
                 tenant_id=self.tenant_id,
                 kind=ActivityKind.CONVERSATION_EVENT,
-                entity_type="conversation",
                 entity_id=0,
                 number_id=None,
-                payload={"channel": "conversations", **self.event},
+                snapshot=ConversationEventSnapshot(self.event),
             )
         ]

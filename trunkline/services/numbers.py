@@ -15,6 +15,7 @@ import phonenumbers
 from tortoise.exceptions import BaseORMException
 from tortoise.queryset import QuerySet
 
+from trunkline.activity import sees_every_number
 from trunkline.auth.principal import Principal, Role
 from trunkline.models import NumberStatus, NumberType, PhoneNumber
 from trunkline.services import validation
@@ -161,9 +162,18 @@ def _optional_text(value: str | None, field: str, max_length: int) -> str | None
 def visible_numbers(*, tenant_id: int, principal: Principal) -> QuerySet[PhoneNumber]:
     """The tenant's numbers this caller may see: all for admins, their own for agents."""
     query = PhoneNumber.filter(tenant_id=tenant_id)
-    if not principal.has_role(Role.ADMIN):
+    if not sees_every_number(principal):
         query = query.filter(owner_id=principal.user_id)
     return query
+
+
+async def tenant_number(*, tenant_id: int, phone_number: str) -> PhoneNumber | None:
+    """The tenant's (unreleased) number ``phone_number``, if it holds it."""
+    return (
+        await PhoneNumber.filter(tenant_id=tenant_id, phone_number=phone_number)
+        .exclude(status=NumberStatus.RELEASED)
+        .first()
+    )
 
 
 async def list_numbers(

@@ -10,14 +10,14 @@ those it changes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from trunkline.services.activity import ActivityDraft, ActivityKind
+from trunkline.activity import ActivityDraft, ActivityKind, CallSnapshot, MessageSnapshot
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.rows import RowWriter
 
@@ -29,7 +29,6 @@ class StatusCallbackIngestion(Ingestion):
 
     model: ClassVar[type[Model]]
     rows: ClassVar[RowWriter]
-    entity_type: ClassVar[str]
 
     @property
     def sid(self) -> str:
@@ -48,19 +47,18 @@ class StatusCallbackIngestion(Ingestion):
         """What the activity announcing this callback's change is."""
         raise NotImplementedError
 
-    def draft(self, row: Any, snapshot: dict[str, Any]) -> ActivityDraft:
+    def draft(self, row: Any, snapshot: MessageSnapshot | CallSnapshot) -> ActivityDraft:
         """The activity announcing ``row`` as ``snapshot`` shows it."""
         return ActivityDraft(
             tenant_id=row.tenant_id,
             kind=self.kind,
-            entity_type=self.entity_type,
             entity_id=row.id,
             number_id=row.number_id,
-            payload=snapshot,
+            snapshot=snapshot,
         )
 
     @staticmethod
-    def snapshot(row: Any) -> dict[str, Any]:
+    def snapshot(row: Any) -> MessageSnapshot | CallSnapshot:
         raise NotImplementedError
 
     @staticmethod
@@ -89,7 +87,8 @@ class StatusCallbackIngestion(Ingestion):
         entities = {(row.tenant_id, row.sid): row for row in stored}
         created: list[Any] = []
         changed: dict[int, Any] = {}
-        announced: list[tuple[Self, Any, dict[str, Any]] | None] = []
+        # Each applied callback's snapshot is taken as it applies: a later one may change the row.
+        announced: list[tuple[Self, Any, MessageSnapshot | CallSnapshot] | None] = []
         for item in items:
             key = (item.tenant_id, item.sid)
             row = entities.get(key)
@@ -115,6 +114,6 @@ class StatusCallbackIngestion(Ingestion):
                 drafts.append([])
                 continue
             item, row, snapshot = entry
-            snapshot["id"] = row.id  # an entity created by this run has one only now
-            drafts.append([item.draft(row, snapshot)])
+            # An entity created by this run has its id only now.
+            drafts.append([item.draft(row, replace(snapshot, id=row.id))])
         return drafts

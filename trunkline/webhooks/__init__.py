@@ -1,5 +1,5 @@
 """FastAPI routers for provider callbacks: signature checks, idempotent ingestion, TwiML."""
 
-from trunkline.webhooks.twilio import activity_publisher, twilio_webhook_router
+from trunkline.webhooks.twilio import twilio_webhook_router
 
-__all__ = ["activity_publisher", "twilio_webhook_router"]
+__all__ = ["twilio_webhook_router"]

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter
 from starlette.types import Scope
 from tortoise.exceptions import BaseORMException
 
-from trunkline.events import BusUnavailable
 from trunkline.gateway import Gateway
 from trunkline.models import Direction, PhoneNumber
 from trunkline.services import calls, inbound_messages, messages
-from trunkline.services.activity import ActivityNotice, activity_channel_name, tenant_number
 from trunkline.services.credentials import (
     TwilioAccount,
     twilio_account_by_messaging_service,
@@ -32,7 +30,8 @@ from trunkline.services.credentials import (
     twilio_account_by_sid,
 )
 from trunkline.services.ingestion import Ingestion
-from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter, PublishNotices
+from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
+from trunkline.services.numbers import tenant_number
 from trunkline.webhooks import twilio_fields as fields
 from trunkline.webhooks.asgi import Answer, WebhookEndpoint
 from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, bare_address, read_webhook
@@ -306,31 +305,6 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
 
 
 UNAVAILABLE = Answer.detail(503, "temporarily unavailable")
-
-
-def activity_publisher(gateway: Gateway) -> PublishNotices:
-    """Publish a committed batch's notices on the bus: one round trip for the whole batch."""
-    prefix = gateway.settings.bus_prefix
-
-    async def publish(notices: Sequence[ActivityNotice]) -> None:
-        try:
-            await gateway.bus.publish_many(
-                [(activity_channel_name(prefix, n.tenant_id), n.to_wire()) for n in notices]
-            )
-        except BusUnavailable as exc:
-            # Stored and committed: subscribers backfill from the log when the bus is back.
-            first, last = notices[0], notices[-1]
-            logger.warning(
-                "%d activity notices not published (%s/%s .. %s/%s): %s",
-                len(notices),
-                first.tenant_id,
-                first.seq,
-                last.tenant_id,
-                last.seq,
-                exc,
-            )
-
-    return publish
 
 
 def twilio_webhook_router(gateway: Gateway, writer: IngestionWriter) -> APIRouter:

@@ -1,7 +1,6 @@
 """The tenant's activity log: appending inside an ingestion transaction, replaying after a cursor.
 
-A cursor is the tenant-scoped ``seq`` of an activity row, shown to clients as a decimal string
-(written and parsed by :mod:`trunkline.services.keys`).
+A cursor is the tenant-scoped ``seq`` of an activity row (see :mod:`trunkline.activity.cursor`).
 The appender increments ``tenant.activity_seq`` under the tenant row's lock, so a tenant's activity
 commits in ``seq`` order and holds no holes: once ``seq`` N is visible, every seq below it is too.
 """
@@ -10,37 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from trunkline.models import ActivityEvent, NumberStatus, PhoneNumber, Tenant
-
-
-class ActivityKind(StrEnum):
-    MESSAGE_RECEIVED = "MESSAGE_RECEIVED"
-    MESSAGE_STATUS = "MESSAGE_STATUS"
-    CALL_RECEIVED = "CALL_RECEIVED"
-    CALL_STATUS = "CALL_STATUS"
-    RECORDING_READY = "RECORDING_READY"
-    RECORDING_STATUS = "RECORDING_STATUS"
-    CONVERSATION_EVENT = "CONVERSATION_EVENT"
-    EMAIL_EVENT = "EMAIL_EVENT"
-
-
-class ActivityChannel(StrEnum):
-    """What an activity travelled over; ``activity(channels: ...)`` filters on it."""
-
-    SMS = "sms"
-    MMS = "mms"
-    WHATSAPP = "whatsapp"
-    EMAIL = "email"
-    VOICE = "voice"
-    CONVERSATIONS = "conversations"
-
+from trunkline.activity.notices import ActivityDraft, ActivityNotice
+from trunkline.models import ActivityEvent, Tenant
 
 REPLAY_PAGE = 200
 RESERVE_SEQS = (
@@ -60,88 +34,6 @@ INSERT_ACTIVITY_SQLITE = (
     "(tenant_id, seq, kind, entity_type, entity_id, number_id, payload, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-@dataclass(frozen=True)
-class ActivityNotice:
-    """What the bus carries: the activity row with the entity's snapshot (no reload needed)."""
-
-    tenant_id: int
-    seq: int
-    kind: str
-    entity_type: str
-    entity_id: int
-    number_id: int | None
-    payload: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def channel(self) -> str | None:
-        value = self.payload.get("channel")
-        return value if isinstance(value, str) else None
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "tenant_id": self.tenant_id,
-            "seq": self.seq,
-            "kind": self.kind,
-            "entity_type": self.entity_type,
-            "entity_id": self.entity_id,
-            "number_id": self.number_id,
-            "payload": self.payload,
-        }
-
-    @classmethod
-    def from_wire(cls, data: dict[str, Any]) -> ActivityNotice:
-        return cls(
-            tenant_id=int(data["tenant_id"]),
-            seq=int(data["seq"]),
-            kind=str(data["kind"]),
-            entity_type=str(data["entity_type"]),
-            entity_id=int(data["entity_id"]),
-            number_id=int(data["number_id"]) if data.get("number_id") is not None else None,
-            payload=dict(data.get("payload") or {}),
-        )
-
-    @classmethod
-    def from_row(cls, row: ActivityEvent) -> ActivityNotice:
-        return cls(
-            tenant_id=row.tenant_id,  # type: ignore[attr-defined]
-            seq=row.seq,
-            kind=row.kind,
-            entity_type=row.entity_type,
-            entity_id=row.entity_id,
-            number_id=row.number_id,
-            payload=dict(row.payload or {}),
-        )
-
-
-def activity_channel_name(prefix: str, tenant_id: int) -> str:
-    """The bus channel of a tenant's activity."""
-    return f"{prefix}:tenant:{tenant_id}"
-
-
-@dataclass(frozen=True)
-class ActivityDraft:
-    """An activity row before its seq: the batch allocates seqs for all its drafts at once."""
-
-    tenant_id: int
-    kind: ActivityKind
-    entity_type: str
-    entity_id: int
-    number_id: int | None
-    payload: dict[str, Any]
-
-    def notice(self, seq: int) -> ActivityNotice:
-        """The row as appended at ``seq``."""
-        return ActivityNotice(
-            tenant_id=self.tenant_id,
-            seq=seq,
-            kind=self.kind.value,
-            entity_type=self.entity_type,
-            entity_id=self.entity_id,
-            number_id=self.number_id,
-            payload=self.payload,
-        )
 
 
 async def append_activities(
@@ -176,7 +68,7 @@ async def _append_for_tenant(
 ) -> int:
     """Reserve one tenant's seqs and insert its rows; the first seq."""
     count = len(drafts)
-    payloads = [json.dumps(draft.payload, separators=(",", ":")) for draft in drafts]
+    payloads = [json.dumps(draft.snapshot.to_wire(), separators=(",", ":")) for draft in drafts]
     if connection.capabilities.dialect == "postgres":
         # Reservation and insert in one round trip; asyncpg prepares it once per connection.
         rows = await connection.execute_query_dict(
@@ -232,28 +124,3 @@ async def latest_seq(*, tenant_id: int) -> int:
     """The last committed seq of the tenant (0 before any activity)."""
     values = await Tenant.filter(id=tenant_id).values_list("activity_seq", flat=True)
     return int(values[0]) if values else 0
-
-
-async def number_ids_owned_by(*, tenant_id: int, user_id: str) -> frozenset[int]:
-    """The numbers assigned to an agent: the activity it may see."""
-    ids = await PhoneNumber.filter(tenant_id=tenant_id, owner_id=user_id).values_list(
-        "id", flat=True
-    )
-    return frozenset(int(i) for i in ids)
-
-
-async def tenant_number(*, tenant_id: int, phone_number: str) -> PhoneNumber | None:
-    """The tenant's (unreleased) number ``phone_number``, if it holds it."""
-    return (
-        await PhoneNumber.filter(tenant_id=tenant_id, phone_number=phone_number)
-        .exclude(status=NumberStatus.RELEASED)
-        .first()
-    )
-
-
-@dataclass(frozen=True)
-class Ingested:
-    """The outcome of one webhook's transaction: nothing new for a duplicate."""
-
-    duplicate: bool
-    notices: list[ActivityNotice] = field(default_factory=list)

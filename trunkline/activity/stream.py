@@ -6,8 +6,10 @@ message lost by the bus, or published out of order by another instance) and ``RE
 listener reconnected) are both answered by reading the log again after the last ``seq`` seen:
 a tenant's activity commits in ``seq`` order, so the log holds everything up to what arrived.
 
-Live messages are yielded as the :class:`SharedNotice` every local subscriber received, so what
-subscribers derive from one is derived once; a backfilled row gets a wrapper of its own.
+Live messages are yielded as the :class:`SharedMessage` every local subscriber received, so what
+subscribers derive from one is derived once (its notice: :func:`notice_of`); a backfilled row gets
+a wrapper of its own. The channel is ordered by seq once per process, before its subscribers
+see it (``notice_seq``).
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
-from trunkline.events.bus import Bus
-from trunkline.events.fanout import RESYNC, StreamExpired, Subscription
-from trunkline.events.shared import SharedNotice
-from trunkline.services.activity import activity_after, activity_channel_name, latest_seq
+from trunkline.activity.log import activity_after, latest_seq
+from trunkline.activity.notices import activity_channel_name, notice_of, notice_seq, shared_notice
+from trunkline.events import RESYNC, Bus, SharedMessage, StreamExpired, Subscription
 
 __all__ = ["StreamExpired", "activity_stream"]
 
@@ -34,14 +35,14 @@ async def activity_stream(
     after_seq: int | None,
     expires_at: datetime,
     on_subscribed: Callable[[Subscription], None] | None = None,
-) -> AsyncIterator[SharedNotice]:
+) -> AsyncIterator[SharedMessage]:
     """The tenant's activity after ``after_seq`` (None: from now).
 
     Raises:
         StreamExpired: at ``expires_at``.
         SubscriberDropped: when the subscriber fell too far behind the bus.
     """
-    subscription = bus.subscribe(activity_channel_name(prefix, tenant_id))
+    subscription = bus.subscribe(activity_channel_name(prefix, tenant_id), sequence=notice_seq)
     subscription.expire_after((expires_at - datetime.now(UTC)).total_seconds())
     if on_subscribed is not None:
         on_subscribed(subscription)
@@ -53,7 +54,7 @@ async def activity_stream(
                 page = await activity_after(tenant_id=tenant_id, after_seq=last)
                 for notice in page:
                     last = notice.seq
-                    yield SharedNotice.of(notice)
+                    yield shared_notice(notice)
                 if not page:
                     break
             # Live, until the next gap.
@@ -61,9 +62,9 @@ async def activity_stream(
                 item = await subscription.get()
                 if item is RESYNC:
                     break
-                assert isinstance(item, SharedNotice)
+                assert isinstance(item, SharedMessage)
                 try:
-                    seq = item.notice.seq
+                    seq = notice_of(item).seq
                 except (KeyError, ValueError, TypeError):
                     logger.warning("ignored a bus message that is not an activity notice")
                     continue

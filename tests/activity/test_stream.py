@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
-from trunkline.events import InProcessBus, Subscription
-from trunkline.events.stream import StreamExpired, activity_stream
-from trunkline.services.activity import activity_after, activity_channel_name
+from trunkline.activity import activity_after, activity_channel_name, activity_stream, notice_of
+from trunkline.events import InProcessBus, StreamExpired, Subscription
 
 PREFIX = "stream-test"
 
@@ -55,8 +54,9 @@ async def test_a_seq_the_log_delivered_is_skipped_and_one_that_jumps_ahead_is_fi
     await stream.aclose()
 
     # Then: each seq once, in order: 2 and 3 were read from the log when 3 arrived ahead of 2.
-    assert [n.notice.seq for n in yielded] == [1, 2, 3]
-    assert [n.notice.payload["sid"] for n in yielded] == sids
+    notices = [notice_of(n) for n in yielded]
+    assert [n.seq for n in notices] == [1, 2, 3]
+    assert [n.snapshot.sid for n in notices] == sids  # type: ignore[union-attr]
     assert left_unread == 0
     assert bus.subscriber_count == 0
 

@@ -1,0 +1,289 @@
+"""What an activity carries of its entity: a typed snapshot, built once from the row.
+
+A notice holds its entity as it was when the activity happened, so a subscriber needs no reload.
+Each snapshot has one constructor from the row (:meth:`of`) and one from the wire dict the bus and
+the log carry (:meth:`from_wire`); :meth:`to_wire` writes that dict exactly as earlier versions
+did (same keys, same order), so instances of two versions can share a bus during a rolling
+deploy, and the log's older rows read back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+from trunkline.models import Call, Channel, Direction, Recording
+
+VOICE = "voice"  # the activity channel of calls and recordings
+
+
+class MessageRow(Protocol):
+    """What a snapshot reads of a message: a stored ``Message``, or a row about to be inserted."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def sid(self) -> str | None: ...
+    @property
+    def channel(self) -> Channel: ...
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def from_address(self) -> str: ...
+    @property
+    def to_address(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def media(self) -> list[dict[str, Any]]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def error_code(self) -> int | None: ...
+    @property
+    def number_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime | None: ...
+
+
+def _instant(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSnapshot:
+    """A message as subscribers see it. ``id`` is None only until its row is inserted."""
+
+    entity_type: ClassVar[str] = "message"
+
+    id: int | None
+    sid: str | None
+    channel: Channel
+    direction: Direction
+    from_address: str
+    to_address: str
+    body: str
+    media_urls: tuple[str, ...]
+    status: str
+    error_code: int | None
+    number_id: int | None
+    created_at: datetime | None
+
+    @property
+    def activity_channel(self) -> str:
+        return self.channel.value
+
+    @classmethod
+    def of(cls, row: MessageRow) -> MessageSnapshot:
+        return cls(
+            id=row.id,
+            sid=row.sid,
+            channel=row.channel,
+            direction=row.direction,
+            from_address=row.from_address,
+            to_address=row.to_address,
+            body=row.body,
+            media_urls=tuple(url for item in row.media or [] if (url := item.get("url"))),
+            status=row.status,
+            error_code=row.error_code,
+            number_id=row.number_id,
+            created_at=row.created_at,
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "sid": self.sid,
+            "channel": self.channel.value,
+            "direction": self.direction.value,
+            "from": self.from_address,
+            "to": self.to_address,
+            "body": self.body,
+            "media_urls": list(self.media_urls),
+            "status": self.status,
+            "error_code": self.error_code,
+            "number_id": self.number_id,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+        }
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> MessageSnapshot:
+        return cls(
+            id=int(data["id"]),
+            sid=data.get("sid"),
+            channel=Channel(data["channel"]),
+            direction=Direction(data["direction"]),
+            from_address=data.get("from") or "",
+            to_address=data.get("to") or "",
+            body=data.get("body") or "",
+            media_urls=tuple(url for url in data.get("media_urls") or [] if url),
+            status=str(data["status"]),
+            error_code=_optional_int(data.get("error_code")),
+            number_id=_optional_int(data.get("number_id")),
+            created_at=_instant(data.get("created_at")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CallSnapshot:
+    """A call as subscribers see it. ``id`` is None only until its row is inserted."""
+
+    entity_type: ClassVar[str] = "call"
+    activity_channel: ClassVar[str] = VOICE
+
+    id: int | None
+    sid: str | None
+    direction: Direction
+    from_address: str
+    to_address: str
+    status: str
+    duration: int | None
+    number_id: int | None
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Call) -> CallSnapshot:
+        return cls(
+            id=row.id,
+            sid=row.sid,
+            direction=row.direction,
+            from_address=row.from_address,
+            to_address=row.to_address,
+            status=row.status,
+            duration=row.duration,
+            number_id=row.number_id,  # type: ignore[attr-defined]
+            created_at=row.created_at,
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "sid": self.sid,
+            "channel": VOICE,
+            "direction": self.direction.value,
+            "from": self.from_address,
+            "to": self.to_address,
+            "status": self.status,
+            "duration": self.duration,
+            "number_id": self.number_id,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+        }
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> CallSnapshot:
+        return cls(
+            id=int(data["id"]),
+            sid=data.get("sid"),
+            direction=Direction(data["direction"]),
+            from_address=data.get("from") or "",
+            to_address=data.get("to") or "",
+            status=str(data["status"]),
+            duration=_optional_int(data.get("duration")),
+            number_id=_optional_int(data.get("number_id")),
+            created_at=_instant(data.get("created_at")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingSnapshot:
+    """A call's recording as subscribers see it."""
+
+    entity_type: ClassVar[str] = "recording"
+    activity_channel: ClassVar[str] = VOICE
+
+    id: int
+    sid: str
+    call_id: int
+    duration: int | None
+    status: str
+
+    @classmethod
+    def of(cls, row: Recording) -> RecordingSnapshot:
+        return cls(
+            id=row.id,
+            sid=row.sid,
+            call_id=row.call_id,  # type: ignore[attr-defined]
+            duration=row.duration,
+            status=row.status,
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "sid": self.sid,
+            "channel": VOICE,
+            "call_id": self.call_id,
+            "duration": self.duration,
+            "status": self.status,
+        }
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> RecordingSnapshot:
+        return cls(
+            id=int(data["id"]),
+            sid=str(data["sid"]),
+            call_id=int(data["call_id"]),
+            duration=_optional_int(data.get("duration")),
+            status=str(data["status"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationEventSnapshot:
+    """A Twilio Conversations post-event, its fields as Twilio sent them (no entity of ours)."""
+
+    entity_type: ClassVar[str] = "conversation"
+    activity_channel: ClassVar[str] = "conversations"
+
+    fields: Mapping[str, str]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"channel": self.activity_channel, **self.fields}
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> ConversationEventSnapshot:
+        return cls({key: value for key, value in data.items() if key != "channel"})
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownSnapshot:
+    """An entity this version does not know (a newer instance's, during a rolling deploy): carried
+    as it came, shown as nothing but its kind and number."""
+
+    entity_type: str
+    data: Mapping[str, Any]
+
+    @property
+    def activity_channel(self) -> str | None:
+        value = self.data.get("channel")
+        return value if isinstance(value, str) else None
+
+    def to_wire(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+Snapshot = (
+    MessageSnapshot | CallSnapshot | RecordingSnapshot | ConversationEventSnapshot | UnknownSnapshot
+)
+
+_READERS: dict[str, Callable[[Mapping[str, Any]], Snapshot]] = {
+    MessageSnapshot.entity_type: MessageSnapshot.from_wire,
+    CallSnapshot.entity_type: CallSnapshot.from_wire,
+    RecordingSnapshot.entity_type: RecordingSnapshot.from_wire,
+    ConversationEventSnapshot.entity_type: ConversationEventSnapshot.from_wire,
+}
+
+
+def snapshot_from_wire(entity_type: str, data: Mapping[str, Any]) -> Snapshot:
+    """The snapshot an activity of ``entity_type`` carries as ``data``.
+
+    Raises ``KeyError``/``ValueError``/``TypeError`` when ``data`` is not such a snapshot.
+    """
+    read = _READERS.get(entity_type)
+    return UnknownSnapshot(entity_type, dict(data)) if read is None else read(data)

@@ -1,0 +1,60 @@
+"""Who sees which of a tenant's activity: admins see all of it, agents that of their numbers.
+
+The one home of that rule: subscriptions filter each event through :class:`Visibility`, and the
+list queries ask :func:`sees_every_number` before narrowing to the caller's numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from trunkline.auth.principal import Principal, Role
+from trunkline.models import PhoneNumber
+
+# An agent's numbers are re-read this often, so a reassignment takes effect without a reconnect.
+OWNERSHIP_REFRESH_SECONDS = 30.0
+
+
+def sees_every_number(principal: Principal) -> bool:
+    """Whether ``principal`` sees the activity of all its tenant's numbers (else: its own)."""
+    return principal.has_role(Role.ADMIN)
+
+
+async def number_ids_owned_by(*, tenant_id: int, user_id: str) -> frozenset[int]:
+    """The numbers assigned to an agent: the activity it may see."""
+    ids = await PhoneNumber.filter(tenant_id=tenant_id, owner_id=user_id).values_list(
+        "id", flat=True
+    )
+    return frozenset(int(i) for i in ids)
+
+
+@dataclass
+class Visibility:
+    """Which of the tenant's activity a principal may see, for as long as a subscription lives."""
+
+    principal: Principal
+    tenant_id: int
+    owned: frozenset[int] | None = None  # None: not read yet (and never, for admins)
+    loaded_at: float = 0.0
+    sees_all: bool = field(init=False)  # read for every event: decided once
+
+    def __post_init__(self) -> None:
+        self.sees_all = sees_every_number(self.principal)
+
+    async def refresh(self) -> None:
+        """Re-read the agent's numbers when what was read is older than the refresh period."""
+        if self.sees_all:
+            return
+        if self.owned is None or time.monotonic() - self.loaded_at > OWNERSHIP_REFRESH_SECONDS:
+            self.owned = await number_ids_owned_by(
+                tenant_id=self.tenant_id, user_id=self.principal.user_id
+            )
+            self.loaded_at = time.monotonic()
+
+    async def allows_number(self, number_id: int | None) -> bool:
+        """Whether the activity of ``number_id`` (None: of no number) is the principal's to see."""
+        if self.sees_all:
+            return True
+        await self.refresh()
+        return number_id is not None and self.owned is not None and number_id in self.owned
