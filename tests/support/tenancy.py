@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +9,7 @@ import httpx
 
 from tests.support.graphql import GraphQLClient
 from tests.support.identity import IdentityProvider
-from trunkline.models import NumberStatus, PhoneNumber
+from tests.support.numbers import unheld
 
 SAVE_CREDENTIALS = """
 mutation Save($input: SaveTwilioCredentialsInput!) {
@@ -119,17 +118,7 @@ class Tenant:
     async def buy_any_number(self, country: str = "US", **input_: str) -> dict[str, Any]:
         available = await self.execute(AVAILABLE, {"country": country, "first": 100}, as_="admin")
         offered = [n["phoneNumber"] for n in available["data"]["availableNumbers"]]
-        # Every test's sandbox offers the same catalogue, but one Twilio would never sell a
-        # number twice: skip those another tenant in this database holds, or webhooks that find
-        # their tenant by the number would find two (which resolves to nobody).
-        held = set(
-            await PhoneNumber.filter(phone_number__in=offered)
-            .exclude(status=NumberStatus.RELEASED)
-            .values_list("phone_number", flat=True)
-        )
-        candidates = [number for number in offered if number not in held]
-        assert candidates, f"all {len(offered)} offered numbers are held"
-        random.shuffle(candidates)  # the first few go quickest: spread the tenants out
+        candidates = await unheld(offered)
         result = await self.execute(
             BUY_NUMBER, {"input": {"phoneNumber": candidates[0], **input_}}, as_="admin"
         )

@@ -19,6 +19,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from tests.support.numbers import unheld
 from tests.support.servers import serve_asgi
 from trunkline.models import PhoneNumber, Tenant, TwilioSettings
 from trunkline.sandbox import create_sandbox_app
@@ -145,8 +146,12 @@ async def create_twilio_tenant(
     org = f"org_{uuid.uuid4().hex[:12]}"
     account_sid, auth_token = await carrier.open_account()
     client = carrier.clients.client_for(account_sid, account_sid, auth_token)
+    offered = await client.available_phone_numbers("US").local.list_async(
+        area_code=next(_area_codes), limit=100
+    )
+    (phone_number, *_) = await unheld([number.phone_number for number in offered])
     bought = await client.incoming_phone_numbers.create_async(
-        area_code=next(_area_codes),
+        phone_number=phone_number,
         sms_url=f"{gateway}/webhooks/twilio/messaging",
         voice_url=f"{gateway}/webhooks/twilio/voice",
         status_callback=f"{gateway}/webhooks/twilio/call-status",
