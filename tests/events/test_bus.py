@@ -345,3 +345,60 @@ async def test_publish_many_on_redis_is_one_round_trip_however_many_messages() -
         await bus.close()
 
     assert 1 <= writes <= 3  # one pipelined write (TCP may split it); one by one would be 200
+
+
+async def test_a_message_published_to_all_returns_once_every_listening_process_acknowledged(
+    backend: Backend,
+) -> None:
+    if not backend.redis_url:
+        pytest.skip("one process: the in-process bus has nobody else to wait for")
+    prefix = f"bus-test-{uuid.uuid4().hex[:8]}"
+    channel = f"{prefix}:lookups"
+    buses = [RedisBus(backend.redis_url, prefix=prefix) for _ in range(3)]
+    for each in buses:
+        await each.start()
+    try:
+        publisher, quick, silent = buses
+        handled: list[str] = []
+
+        async def acknowledge_after(bus: RedisBus, subscription: Subscription, name: str) -> None:
+            item = await subscription.get()
+            assert item is not RESYNC
+            await asyncio.sleep(0.2)  # a slow handler: the publisher must wait for it
+            handled.append(name)
+            await bus.acknowledge(item.data)
+
+        subscriptions = [bus.subscribe(channel) for bus in buses]
+        for bus in buses:
+            await asyncio.wait_for(bus.listening(channel), 5)
+        for subscription in subscriptions:
+            while subscription.pending():
+                assert await subscription.get() is RESYNC
+        handlers = [
+            asyncio.create_task(acknowledge_after(publisher, subscriptions[0], "publisher")),
+            asyncio.create_task(acknowledge_after(quick, subscriptions[1], "quick")),
+        ]
+
+        # The third process takes the message but never acknowledges it.
+        late = await publisher.publish_to_all(channel, {"tenant_id": 1}, wait_seconds=1.0)
+
+        assert late == 1
+        assert sorted(handled) == ["publisher", "quick"]
+        assert subscriptions[2].pending() == 1
+        await asyncio.gather(*handlers)
+
+        # Once it leaves the channel, every listener that remains is waited for, and only those.
+        subscriptions[2].close()
+        await silent.close()
+        buses.remove(silent)
+        handlers = [
+            asyncio.create_task(acknowledge_after(publisher, subscriptions[0], "publisher")),
+            asyncio.create_task(acknowledge_after(quick, subscriptions[1], "quick")),
+        ]
+        handled.clear()
+        late = await publisher.publish_to_all(channel, {"tenant_id": 2}, wait_seconds=5.0)
+        assert (late, sorted(handled)) == (0, ["publisher", "quick"])
+        await asyncio.gather(*handlers)
+    finally:
+        for bus in buses:
+            await bus.close()

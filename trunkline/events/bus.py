@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import json
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -33,6 +34,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_QUEUE_SIZE = 256
 RECONNECT_MIN_SECONDS = 0.05
 RECONNECT_MAX_SECONDS = 2.0
+# The field of a message published to all that names where its handlers acknowledge it, and
+# how long such a reply list may outlive a publisher that stopped waiting.
+ACK_FIELD = "_ack"
+ACK_TTL_SECONDS = 30
 
 
 class BusUnavailable(Exception):
@@ -57,6 +62,19 @@ class Bus(Protocol):
         Raises :class:`BusUnavailable` when the bus cannot be reached; some of the messages may
         have been published then.
         """
+
+    async def publish_to_all(
+        self, channel: str, message: dict[str, Any], *, wait_seconds: float
+    ) -> int:
+        """Publish ``message`` and return once every process listening on ``channel`` has
+        handled it (called :meth:`acknowledge`), or ``wait_seconds`` have passed.
+
+        Returns how many listening processes did not acknowledge in time (0: all did). Raises
+        :class:`BusUnavailable` when the bus cannot be reached.
+        """
+
+    async def acknowledge(self, message: dict[str, Any]) -> None:
+        """Tell the publisher of ``message`` (if it waits) that this process has handled it."""
 
     def subscribe(self, channel: str, *, sequence: Sequencer | None = None) -> Subscription:
         """A bounded queue of what is published on ``channel`` from now on.
@@ -105,6 +123,16 @@ class InProcessBus:
     async def publish_many(self, messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
         for channel, message in messages:
             self._fanout.deliver(channel, SharedMessage(message))
+
+    async def publish_to_all(
+        self, channel: str, message: dict[str, Any], *, wait_seconds: float
+    ) -> int:
+        # One process: the publisher is the only one it concerns, and has handled it already.
+        await self.publish(channel, message)
+        return 0
+
+    async def acknowledge(self, message: dict[str, Any]) -> None:
+        return None
 
     def subscribe(self, channel: str, *, sequence: Sequencer | None = None) -> Subscription:
         return self._fanout.subscribe(channel, sequence)
@@ -187,6 +215,45 @@ class RedisBus:
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         try:
             await self._client.publish(channel, json.dumps(message, separators=(",", ":")))
+        except (redis.RedisError, OSError) as exc:
+            raise BusUnavailable(str(exc)) from exc
+
+    async def publish_to_all(
+        self, channel: str, message: dict[str, Any], *, wait_seconds: float
+    ) -> int:
+        """PUBLISH with a reply list in the message; wait for one entry per listening process.
+
+        PUBLISH answers how many connections the message was written to (each process listens
+        on one); each of them pushes onto the list once it has handled the message, and the
+        publisher pops the list until it has them all. The list expires on its own.
+        """
+        replies = f"{self._prefix}:acks:{uuid.uuid4().hex}"
+        body = json.dumps({**message, ACK_FIELD: replies}, separators=(",", ":"))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
+        try:
+            pending = int(await self._client.publish(channel, body))
+            while pending > 0:
+                # BLPOP's own timeout, kept under the socket's so a quiet wait is not an error.
+                wait = min(deadline - loop.time(), self._timeout / 2)
+                if wait <= 0:
+                    break
+                if await self._client.blpop([replies], timeout=wait) is not None:
+                    pending -= 1
+            await self._client.delete(replies)
+        except (redis.RedisError, OSError) as exc:
+            raise BusUnavailable(str(exc)) from exc
+        return pending
+
+    async def acknowledge(self, message: dict[str, Any]) -> None:
+        replies = message.get(ACK_FIELD)
+        if not isinstance(replies, str) or not replies.startswith(f"{self._prefix}:acks:"):
+            return
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.rpush(replies, 1)
+                pipe.expire(replies, ACK_TTL_SECONDS)
+                await pipe.execute()
         except (redis.RedisError, OSError) as exc:
             raise BusUnavailable(str(exc)) from exc
 

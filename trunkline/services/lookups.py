@@ -32,6 +32,10 @@ T = TypeVar("T")
 Key = tuple[Hashable, ...]
 
 
+# How long a revocation waits for the other instances to confirm they have forgotten.
+ACKNOWLEDGE_SECONDS = 2.0
+
+
 def revocation_channel_name(prefix: str) -> str:
     """The bus channel revocations travel on (no tenant's activity channel can be named so)."""
     return f"{prefix}:lookups"
@@ -156,17 +160,20 @@ class RecentLookups:
     async def revoke(self, revocation: Revocation) -> None:
         """Forget what ``revocation`` concerns here, then on every other instance.
 
-        Returns once the bus has taken the message: Redis has then written it to every listening
-        instance's connection, ahead of anything those instances are sent afterwards, so a
-        webhook sent once the mutation has answered finds their entries gone. Instances are not
-        counted or awaited (none is known by name). When the bus cannot be reached the change
-        stands (it is committed, perhaps already made at Twilio) and is logged; the instances
-        whose listener lost Redis too trust nothing until they are back, and the entries of any
-        other expire within ``ttl_seconds``.
+        Returns once every instance listening on the revocation channel has forgotten it too
+        (the bus counts the listeners and each acknowledges once its entries are gone), so a
+        webhook sent after the mutation has answered finds no entry anywhere. An instance that
+        does not answer within ``ACKNOWLEDGE_SECONDS`` is logged, not waited for longer: its
+        entries expire within ``ttl_seconds``. When the bus cannot be reached the change stands
+        (it is committed, perhaps already made at Twilio) and is logged; the instances whose
+        listener lost Redis too trust nothing until they are back, and the entries of any other
+        expire within ``ttl_seconds``.
         """
         self._evict(revocation)
         try:
-            await self._bus.publish(self._channel, revocation.to_wire())
+            late = await self._bus.publish_to_all(
+                self._channel, revocation.to_wire(), wait_seconds=ACKNOWLEDGE_SECONDS
+            )
         except BusUnavailable as exc:
             logger.warning(
                 "revocation of tenant %s's look-ups not published: other instances forget them "
@@ -174,6 +181,16 @@ class RecentLookups:
                 revocation.tenant_id,
                 self.ttl_seconds,
                 exc,
+            )
+            return
+        if late:
+            logger.warning(
+                "%d instances did not confirm the revocation of tenant %s's look-ups within "
+                "%.0fs: they forget them within %.0fs",
+                late,
+                revocation.tenant_id,
+                ACKNOWLEDGE_SECONDS,
+                self.ttl_seconds,
             )
 
     def __len__(self) -> int:
@@ -195,10 +212,19 @@ class RecentLookups:
                         self._evict(Revocation.from_wire(item.data))
                     except (KeyError, ValueError, TypeError):
                         logger.warning("ignored a malformed revocation: %r", item)
+                    await self._acknowledge(item.data)
                 else:
                     self._forget_all()  # RESYNC: the bus may have lost revocations
         finally:
             subscription.close()
+
+    async def _acknowledge(self, message: dict[str, Any]) -> None:
+        """Tell the revoking instance this one has forgotten (it waits for every instance)."""
+        try:
+            await self._bus.acknowledge(message)
+        except BusUnavailable as exc:
+            # The publisher stops waiting on its own; the bus's reconnection drops our entries.
+            logger.warning("revocation not acknowledged: %s", exc)
 
     def _evict(self, revocation: Revocation) -> None:
         self._generation += 1
