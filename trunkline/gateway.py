@@ -8,6 +8,7 @@ from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.secrets import SecretBox, secret_box
+from trunkline.services.tenants import KnownTenants
 from trunkline.settings import Settings
 from trunkline.twilio import TwilioClients
 
@@ -16,7 +17,7 @@ from trunkline.twilio import TwilioClients
 class Gateway:
     """Built once per process by ``create_app``; nothing in it is per-tenant state that another
     instance would need (the client cache only saves reconnecting; the webhook look-ups are
-    revoked on every instance through the bus)."""
+    revoked on every instance through the bus; an organization's tenant id never changes)."""
 
     settings: Settings
     verifier: TokenVerifier
@@ -24,6 +25,7 @@ class Gateway:
     secrets: SecretBox
     twilio: TwilioClients = field(repr=False)
     lookups: RecentLookups = field(repr=False)
+    tenants: KnownTenants = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -41,6 +43,7 @@ class Gateway:
                 settings.effective_twilio_api_base, timeout=settings.twilio_timeout_seconds
             ),
             lookups=RecentLookups(bus, channel=revocation_channel_name(settings.bus_prefix)),
+            tenants=KnownTenants(),
         )
 
     async def start(self) -> None:
