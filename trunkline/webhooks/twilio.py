@@ -24,13 +24,8 @@ from trunkline.events import BusUnavailable
 from trunkline.gateway import Gateway
 from trunkline.models import Direction, PhoneNumber
 from trunkline.services import calls, inbound_messages, messages
+from trunkline.services.accounts import TwilioAccount
 from trunkline.services.activity import ActivityNotice, activity_channel_name, tenant_number
-from trunkline.services.credentials import (
-    TwilioAccount,
-    twilio_account_by_messaging_service,
-    twilio_account_by_number,
-    twilio_account_by_sid,
-)
 from trunkline.services.ingestion import Ingestion
 from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter, PublishNotices
 from trunkline.webhooks import twilio_fields as fields
@@ -212,43 +207,22 @@ ROUTES = (
 )
 
 
-def _tenant_of(account: TwilioAccount) -> int:
-    return account.tenant_id
-
-
 async def _account_for(
     webhook: WebhookRequest, gateway: Gateway, receiving: str | None, *, fresh: bool
 ) -> TwilioAccount | None:
-    box = gateway.secrets
-    recent = gateway.lookups
+    accounts = gateway.accounts
     account_sid = webhook.read(fields.ACCOUNT_SID)
     if account_sid:
-        found = await recent.get(
-            ("sid", account_sid),
-            lambda: twilio_account_by_sid(account_sid=account_sid, box=box),
-            tenant_of=_tenant_of,
-            fresh=fresh,
-        )
+        found = await accounts.by_sid(account_sid, fresh=fresh)
         if found is not None:
             return found
     service_sid = webhook.read(fields.MESSAGING_SERVICE_SID)
     if service_sid:
-        found = await recent.get(
-            ("service", service_sid),
-            lambda: twilio_account_by_messaging_service(messaging_service_sid=service_sid, box=box),
-            tenant_of=_tenant_of,
-            fresh=fresh,
-        )
+        found = await accounts.by_messaging_service(service_sid, fresh=fresh)
         if found is not None:
             return found
     if receiving:
-        return await recent.get(
-            ("number", receiving),
-            lambda: twilio_account_by_number(phone_number=receiving, box=box),
-            tenant_of=_tenant_of,
-            phone_number=receiving,
-            fresh=fresh,
-        )
+        return await accounts.by_number(receiving, fresh=fresh)
     return None
 
 
@@ -289,7 +263,7 @@ async def _verify(route: Route, webhook: WebhookRequest, gateway: Gateway) -> De
         raise WebhookRejected(403, "unknown account")
     tenant_id = account.tenant_id
     number = (
-        await gateway.lookups.get(
+        await gateway.accounts.lookups.get(
             ("tenant-number", tenant_id, receiving),
             lambda: tenant_number(tenant_id=tenant_id, phone_number=receiving),
             tenant_of=lambda _: tenant_id,
