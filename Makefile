@@ -53,8 +53,8 @@ RULES := \
 	'trunkline.services.ingestion.x_ingest_batch__*' \
 	'trunkline.services.credentials.x__checked__*' \
 	'trunkline.services.accounts.xǁTwilioAccountsǁby_number__*' \
-	'trunkline.webhooks.twilio.xǁDeliveryǁidempotency_key__*' \
-	'trunkline.webhooks.twilio.x__call_status__*' \
+	'trunkline.webhooks.verification.xǁDeliveryǁidempotency_key__*' \
+	'trunkline.webhooks.twilio_handlers.x_call_status__*' \
 	'trunkline.webhooks.requests.xǁWebhookRequestǁsigned_by__*' \
 	'trunkline.auth.tokens.xǁTokenVerifierǁ_principal__*' \
 	'trunkline.auth.tokens.xǁTokenVerifierǁ_session_start__*'

@@ -54,7 +54,7 @@ async def own_gateway(
         await asyncio.wait_for(gateway.bus.connected.wait(), 5)
     writer = IngestionWriter(publish=activity_publisher(gateway))
     app = FastAPI()
-    app.include_router(twilio_webhook_router(gateway, writer))
+    app.include_router(twilio_webhook_router(gateway.accounts, writer))
     try:
         async with serve_asgi(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as http:
             # Still signed over the public URL, as Twilio signs; delivered to this gateway.
