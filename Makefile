@@ -52,9 +52,9 @@ RULES := \
 	'trunkline.services.calls.xǁCallIngestionǁupdate_row__*' \
 	'trunkline.services.ingestion.x_ingest_batch__*' \
 	'trunkline.services.credentials.x__checked__*' \
-	'trunkline.services.credentials.x_twilio_account_by_number__*' \
-	'trunkline.webhooks.twilio.xǁDeliveryǁidempotency_key__*' \
-	'trunkline.webhooks.twilio.x__call_status__*' \
+	'trunkline.services.accounts.xǁTwilioAccountsǁby_number__*' \
+	'trunkline.webhooks.verification.xǁDeliveryǁidempotency_key__*' \
+	'trunkline.webhooks.twilio_handlers.x_call_status__*' \
 	'trunkline.webhooks.requests.xǁWebhookRequestǁsigned_by__*' \
 	'trunkline.auth.tokens.xǁTokenVerifierǁ_principal__*' \
 	'trunkline.auth.tokens.xǁTokenVerifierǁ_session_start__*'

@@ -26,7 +26,6 @@ from tests.support.identity import AUDIENCE, IdentityProvider
 from tests.support.servers import base_url, reserve_socket, serve_asgi
 from trunkline.app import create_app
 from trunkline.sandbox import create_sandbox_app
-from trunkline.services.tenants import forget_cached_tenants
 from trunkline.settings import Settings
 
 BACKEND = os.environ.get("TRUNKLINE_TEST_BACKEND", "embedded")
@@ -155,7 +154,6 @@ def settings(
 @pytest.fixture(scope="session")
 async def gateway(settings: Settings, gateway_socket: object) -> AsyncIterator[str]:
     """The gateway under test, served by uvicorn on loopback; yields its base URL."""
-    forget_cached_tenants()
     async with serve_asgi(create_app(settings), sock=gateway_socket) as url:  # type: ignore[arg-type]
         yield url
 

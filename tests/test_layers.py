@@ -37,23 +37,9 @@ LAYERS: tuple[frozenset[str], ...] = (
 APART = "sandbox"
 MAY_IMPORT_APART = frozenset({"app", "cli"})
 
-# Imports that break a rule today, each being removed in this session's work on issue 11. The
-# test fails on any violation not listed here, and on a listed one that is gone (delete its line:
-# the list only shrinks).
-ALLOWED_VIOLATIONS: dict[tuple[str, str], str] = {
-    ("trunkline.services.available_numbers", "trunkline.gateway"): (
-        "issue 11 (3): services take a TwilioAccounts, never the whole Gateway"
-    ),
-    ("trunkline.services.conversations", "trunkline.gateway"): (
-        "issue 11 (3): services take a TwilioAccounts, never the whole Gateway"
-    ),
-    ("trunkline.services.credentials", "trunkline.gateway"): (
-        "issue 11 (3): services take a TwilioAccounts, never the whole Gateway"
-    ),
-    ("trunkline.services.numbers", "trunkline.gateway"): (
-        "issue 11 (3): services take a TwilioAccounts, never the whole Gateway"
-    ),
-}
+# Imports allowed to break a rule, each with its issue and reason: none today. The test fails on
+# any violation not listed here, and on a listed one that is gone (the list only shrinks).
+ALLOWED_VIOLATIONS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
         allow_headers=["Authorization", "Content-Type"],
     )
     app.include_router(health_router(gateway))
-    app.include_webhooks(twilio_webhook_router(gateway, ingestion))
+    app.include_webhooks(twilio_webhook_router(gateway.accounts, ingestion))
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)
     return app

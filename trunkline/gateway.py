@@ -1,4 +1,8 @@
-"""The process-wide parts every request, webhook and subscription shares."""
+"""The process-wide parts every request, webhook and subscription shares: the composition root.
+
+Only the edges (the GraphQL endpoint, the webhook routes, health) and ``app.py`` hold the whole
+:class:`Gateway`; each service is handed the part it uses (``accounts``, ``tenants``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ from dataclasses import dataclass, field
 
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
-from trunkline.services.secrets import SecretBox, secret_box
+from trunkline.services.secrets import secret_box
+from trunkline.services.tenants import KnownTenants
 from trunkline.settings import Settings
 from trunkline.twilio import TwilioClients
 
@@ -16,14 +22,13 @@ from trunkline.twilio import TwilioClients
 class Gateway:
     """Built once per process by ``create_app``; nothing in it is per-tenant state that another
     instance would need (the client cache only saves reconnecting; the webhook look-ups are
-    revoked on every instance through the bus)."""
+    revoked on every instance through the bus; an organization's tenant id never changes)."""
 
     settings: Settings
     verifier: TokenVerifier
     bus: Bus
-    secrets: SecretBox
-    twilio: TwilioClients = field(repr=False)
-    lookups: RecentLookups = field(repr=False)
+    accounts: TwilioAccounts
+    tenants: KnownTenants = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -32,23 +37,28 @@ class Gateway:
             prefix=settings.bus_prefix,
             queue_size=settings.subscriber_queue_size,
         )
+        accounts = TwilioAccounts(
+            secrets=secret_box(settings),
+            clients=TwilioClients(
+                settings.effective_twilio_api_base, timeout=settings.twilio_timeout_seconds
+            ),
+            lookups=RecentLookups(bus, channel=revocation_channel_name(settings.bus_prefix)),
+            public_url=settings.public_url,
+        )
         return cls(
             settings=settings,
             verifier=TokenVerifier(settings),
             bus=bus,
-            secrets=secret_box(settings),
-            twilio=TwilioClients(
-                settings.effective_twilio_api_base, timeout=settings.twilio_timeout_seconds
-            ),
-            lookups=RecentLookups(bus, channel=revocation_channel_name(settings.bus_prefix)),
+            accounts=accounts,
+            tenants=KnownTenants(),
         )
 
     async def start(self) -> None:
         # The revocation channel is subscribed first, so the bus takes it on connecting.
-        await self.lookups.start()
+        await self.accounts.lookups.start()
         await self.bus.start()
 
     async def aclose(self) -> None:
-        await self.twilio.aclose()
+        await self.accounts.clients.aclose()
         await self.bus.close()
-        await self.lookups.stop()  # after the bus: leaving its channel then costs nothing
+        await self.accounts.lookups.stop()  # after the bus: leaving its channel then costs nothing

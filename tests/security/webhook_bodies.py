@@ -15,7 +15,7 @@ from trunkline.models import ActivityEvent, Call, Message, Recording, WebhookRec
 from trunkline.webhooks.twilio import ROUTES
 
 PREFIX = "/webhooks/twilio"
-PATHS = [PREFIX + route.path for route in ROUTES]
+PATHS = [callback.value for callback in ROUTES]
 SENDER = "+14155550123"
 
 

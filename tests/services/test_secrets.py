@@ -43,3 +43,24 @@ def test_old_key_keeps_decrypting_until_rotated_then_can_be_removed() -> None:
 def test_malformed_key_is_refused_up_front() -> None:
     with pytest.raises(ValueError, match="Fernet key"):
         SecretBox(["not-a-key"])
+
+
+def test_a_box_that_forgot_its_derived_keys_still_reads_its_secrets() -> None:
+    box = SecretBox([Fernet.generate_key().decode()])
+    ciphertext = box.encrypt(tenant_id=7, plaintext=TOKEN)
+
+    box.forget_derived_keys()
+
+    assert box.decrypt(tenant_id=7, ciphertext=ciphertext) == TOKEN
+
+
+def test_boxes_under_other_keys_share_no_derived_keys() -> None:
+    mine, other = (
+        SecretBox([Fernet.generate_key().decode()]),
+        SecretBox([Fernet.generate_key().decode()]),
+    )
+    ciphertext = mine.encrypt(tenant_id=7, plaintext=TOKEN)
+    other.encrypt(tenant_id=7, plaintext=TOKEN)  # the other box has derived tenant 7's keys too
+
+    with pytest.raises(SecretUnreadable):
+        other.decrypt(tenant_id=7, ciphertext=ciphertext)

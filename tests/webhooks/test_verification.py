@@ -11,7 +11,9 @@ import pytest
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, STATUS, inbound, message_sid, status
 from trunkline.models import ActivityEvent, Message, PhoneNumber, Tenant, WebhookReceipt
+from trunkline.services.callbacks import Callback
 from trunkline.webhooks.asgi import MAX_BODY_BYTES
+from trunkline.webhooks.twilio import ROUTES as ROUTE_TABLE
 
 ROUTES = [
     "/webhooks/twilio/messaging",
@@ -38,6 +40,13 @@ async def test_get_on_each_webhook_route_answers_200(
     response = await twilio_tenant.http.get(path)
 
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_the_route_table_serves_every_twilio_callback_url_and_no_other() -> None:
+    handed_to_twilio = [c.value for c in Callback if c.value.startswith("/webhooks/twilio/")]
+
+    assert sorted(handed_to_twilio) == sorted(ROUTES)
+    assert sorted(callback.value for callback in ROUTE_TABLE) == sorted(ROUTES)
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,12 @@ from dataclasses import replace
 from trunkline.auth.errors import AuthenticationError
 from trunkline.auth.principal import Principal
 from trunkline.auth.tokens import TokenVerifier
-from trunkline.services.tenants import tenant_id_for_org
+from trunkline.services.tenants import KnownTenants, tenant_id_for_org
 
 
-async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Principal | None:
+async def authenticate(
+    verifier: TokenVerifier, authorization: str | None, *, tenants: KnownTenants
+) -> Principal | None:
     """The principal behind ``Bearer <token>``, its tenant resolved (created on first sight).
 
     Returns None when there is no credential at all; raises :class:`AuthenticationError` when
@@ -24,4 +26,5 @@ async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Pr
     principal = await verifier.verify(token.strip())
     if principal.org_id is None:
         return principal
-    return replace(principal, tenant_id=await tenant_id_for_org(org_id=principal.org_id))
+    tenant_id = await tenant_id_for_org(org_id=principal.org_id, known=tenants)
+    return replace(principal, tenant_id=tenant_id)

@@ -113,7 +113,9 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
             return context
         authorization = connection.headers.get("authorization")
         try:
-            context.principal = await authenticate(self.gateway.verifier, authorization)
+            context.principal = await authenticate(
+                self.gateway.verifier, authorization, tenants=self.gateway.tenants
+            )
         except AuthenticationError as exc:
             # The client learns only UNAUTHENTICATED; why is for the operator.
             logger.info("rejected access token: %s", exc.reason)
@@ -135,7 +137,9 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
             value = params.get("Authorization", params.get("authorization"))
             authorization = value if isinstance(value, str) else None
         try:
-            principal = await authenticate(self.gateway.verifier, authorization)
+            principal = await authenticate(
+                self.gateway.verifier, authorization, tenants=self.gateway.tenants
+            )
         except AuthenticationError as exc:
             logger.info("rejected WebSocket token: %s", exc.reason)
             raise ConnectionRejectionError() from exc

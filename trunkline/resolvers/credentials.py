@@ -22,7 +22,7 @@ from trunkline.schema.errors import (
     TwilioNotConfiguredError,
     UserInputError,
 )
-from trunkline.services import conversations, credentials
+from trunkline.services import conversations, credentials, messaging
 
 SaveTwilioCredentialsResult = Annotated[
     TwilioSettings | UserInputError | ConflictError | ProviderError,
@@ -55,7 +55,9 @@ class CredentialsQuery:
     async def conversations_webhook(self, info: Info) -> ConversationsWebhook:
         _, tenant_id = caller_tenant(info)
         value = await query_result(
-            conversations.conversations_webhook(tenant_id=tenant_id, gateway=info.context.gateway)
+            conversations.conversations_webhook(
+                tenant_id=tenant_id, accounts=info.context.gateway.accounts
+            )
         )
         return ConversationsWebhook.from_configuration(value)
 
@@ -82,7 +84,7 @@ class CredentialsMutation:
         )
         return await mutation_result(
             credentials.save_twilio_credentials(
-                tenant_id=tenant_id, data=data, gateway=info.context.gateway
+                tenant_id=tenant_id, data=data, accounts=info.context.gateway.accounts
             ),
             TwilioSettings.from_row,
         )
@@ -92,7 +94,7 @@ class CredentialsMutation:
         _, tenant_id = caller_tenant(info)
         return await mutation_result(
             credentials.set_twilio_enabled(
-                tenant_id=tenant_id, enabled=enabled, gateway=info.context.gateway
+                tenant_id=tenant_id, enabled=enabled, accounts=info.context.gateway.accounts
             ),
             TwilioSettings.from_row,
         )
@@ -101,7 +103,7 @@ class CredentialsMutation:
     async def delete_twilio_credentials(self, info: Info) -> DeleteTwilioCredentialsPayload:
         _, tenant_id = caller_tenant(info)
         deleted = await credentials.delete_twilio_credentials(
-            tenant_id=tenant_id, gateway=info.context.gateway
+            tenant_id=tenant_id, accounts=info.context.gateway.accounts
         )
         return DeleteTwilioCredentialsPayload(deleted=deleted)
 
@@ -115,7 +117,7 @@ class CredentialsMutation:
         _, tenant_id = caller_tenant(info)
         return await mutation_result(
             conversations.configure_conversations_webhook(
-                tenant_id=tenant_id, gateway=info.context.gateway
+                tenant_id=tenant_id, accounts=info.context.gateway.accounts
             ),
             ConversationsWebhook.from_configuration,
         )
@@ -126,12 +128,12 @@ class CredentialsMutation:
     async def send_test_sms(self, info: Info, to: str, body: str) -> SendTestSmsResult:
         principal, tenant_id = caller_tenant(info)
         return await mutation_result(
-            credentials.send_test_sms(
+            messaging.send_test_sms(
                 tenant_id=tenant_id,
                 to=to,
                 body=body,
                 user_id=principal.user_id,
-                gateway=info.context.gateway,
+                accounts=info.context.gateway.accounts,
             ),
             TestSmsSent.from_row,
         )

@@ -64,7 +64,9 @@ class NumbersQuery:
     async def supported_countries(self, info: Info) -> list[Country]:
         _, tenant_id = caller_tenant(info)
         found = await query_result(
-            inventory.supported_countries(tenant_id=tenant_id, gateway=info.context.gateway)
+            inventory.supported_countries(
+                tenant_id=tenant_id, accounts=info.context.gateway.accounts
+            )
         )
         return [Country(iso_country=c.code, name=c.name, beta=c.beta) for c in found]
 
@@ -92,7 +94,7 @@ class NumbersQuery:
                 limit=limit,
             )
             return await inventory.available_numbers(
-                tenant_id=tenant_id, search=query, gateway=info.context.gateway
+                tenant_id=tenant_id, search=query, accounts=info.context.gateway.accounts
             )
 
         return [AvailableNumber.of(number) for number in await query_result(search())]
@@ -170,7 +172,7 @@ class NumbersMutation:
         )
         return await mutation_result(
             numbers.buy_number(
-                tenant_id=tenant_id, purchase=purchase, gateway=info.context.gateway
+                tenant_id=tenant_id, purchase=purchase, accounts=info.context.gateway.accounts
             ),
             PhoneNumber.from_row,
         )
@@ -197,7 +199,7 @@ class NumbersMutation:
                 principal=principal,
                 number_id=parse_key(id, field="id"),
                 changes=changes,
-                gateway=info.context.gateway,
+                accounts=info.context.gateway.accounts,
             )
 
         return await mutation_result(update(), PhoneNumber.from_row)  # type: ignore[arg-type]
@@ -213,7 +215,7 @@ class NumbersMutation:
             return await numbers.release_number(
                 tenant_id=tenant_id,
                 number_id=parse_key(id, field="id"),
-                gateway=info.context.gateway,
+                accounts=info.context.gateway.accounts,
             )
 
         return await mutation_result(release(), PhoneNumber.from_row)  # type: ignore[arg-type]

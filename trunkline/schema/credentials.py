@@ -8,8 +8,8 @@ import strawberry
 
 from trunkline.models import Message as MessageRow
 from trunkline.models import TwilioSettings as TwilioSettingsRow
+from trunkline.services.accounts import mask_account_sid
 from trunkline.services.conversations import ConversationsWebhook as WebhookConfiguration
-from trunkline.services.credentials import mask_account_sid
 
 
 @strawberry.type(description="Whether Twilio's webhooks point at this gateway.")

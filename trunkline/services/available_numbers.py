@@ -11,14 +11,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from trunkline.models import NumberType
-from trunkline.services.credentials import provider_failure, tenant_twilio
-from trunkline.services.errors import InvalidInput
+from trunkline.services.errors import InvalidInput, provider_failure
 from trunkline.twilio import ProviderError, provider_errors
 
 if TYPE_CHECKING:
     from twilio.rest import Client
 
-    from trunkline.gateway import Gateway
+    from trunkline.services.accounts import TwilioAccounts
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +71,8 @@ class NumberSearch:
     limit: int = 20
 
 
-async def supported_countries(*, tenant_id: int, gateway: Gateway) -> list[Country]:
-    client, _ = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+async def supported_countries(*, tenant_id: int, accounts: TwilioAccounts) -> list[Country]:
+    client, _ = await accounts.client_for_tenant(tenant_id)
     try:
         async with provider_errors():
             countries = await client.available_phone_numbers.list_async()
@@ -96,10 +95,10 @@ def _checked_search(search: NumberSearch) -> NumberSearch:
 
 
 async def available_numbers(
-    *, tenant_id: int, search: NumberSearch, gateway: Gateway
+    *, tenant_id: int, search: NumberSearch, accounts: TwilioAccounts
 ) -> list[AvailableNumber]:
     search = _checked_search(search)
-    client, _ = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+    client, _ = await accounts.client_for_tenant(tenant_id)
     country = client.available_phone_numbers(search.country)
     inventory = {
         NumberType.LOCAL: country.local,

@@ -6,6 +6,9 @@ from enum import StrEnum
 
 
 class Callback(StrEnum):
+    """Each webhook's path: the one place it is spelled, for the URLs Twilio is given and for
+    the routes that serve them (``trunkline.webhooks.twilio.ROUTES``, keyed by this)."""
+
     MESSAGING = "/webhooks/twilio/messaging"
     MESSAGE_STATUS = "/webhooks/twilio/message-status"
     VOICE = "/webhooks/twilio/voice"

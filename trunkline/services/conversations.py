@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from twilio.rest import Client
 
 from trunkline.models import TwilioSettings
-from trunkline.services.callbacks import Callback, callback_url
-from trunkline.services.credentials import provider_failure, tenant_twilio
-from trunkline.services.errors import InvalidInput
+from trunkline.services.accounts import TwilioAccounts
+from trunkline.services.callbacks import Callback
+from trunkline.services.errors import InvalidInput, provider_failure
 from trunkline.twilio import ProviderError, provider_errors
-
-if TYPE_CHECKING:
-    from trunkline.gateway import Gateway
 
 CONVERSATION_EVENTS = (
     "onMessageAdded",
@@ -36,9 +32,9 @@ class ConversationsWebhook:
     points_here: bool
 
 
-async def _service_sid(tenant_id: int, gateway: Gateway) -> tuple[str, Client]:
+async def _service_sid(tenant_id: int, accounts: TwilioAccounts) -> tuple[str, Client]:
     """The configured Conversations service, else the account's default one (remembered)."""
-    client, account = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+    client, account = await accounts.client_for_tenant(tenant_id)
     if account.conversations_service_sid:
         return account.conversations_service_sid, client
     try:
@@ -57,10 +53,10 @@ async def _service_sid(tenant_id: int, gateway: Gateway) -> tuple[str, Client]:
 
 
 async def configure_conversations_webhook(
-    *, tenant_id: int, gateway: Gateway
+    *, tenant_id: int, accounts: TwilioAccounts
 ) -> ConversationsWebhook:
-    service_sid, client = await _service_sid(tenant_id, gateway)
-    url = callback_url(gateway.settings.public_url, Callback.CONVERSATIONS)
+    service_sid, client = await _service_sid(tenant_id, accounts)
+    url = accounts.callback_url(Callback.CONVERSATIONS)
     try:
         async with provider_errors():
             webhooks = client.conversations.v1.services(service_sid).configuration.webhooks()
@@ -75,17 +71,17 @@ async def configure_conversations_webhook(
     return _webhook(service_sid, result, url)
 
 
-async def conversations_webhook(*, tenant_id: int, gateway: Gateway) -> ConversationsWebhook:
-    service_sid, client = await _service_sid(tenant_id, gateway)
+async def conversations_webhook(
+    *, tenant_id: int, accounts: TwilioAccounts
+) -> ConversationsWebhook:
+    service_sid, client = await _service_sid(tenant_id, accounts)
     try:
         async with provider_errors():
             webhooks = client.conversations.v1.services(service_sid).configuration.webhooks()
             result = await webhooks.fetch_async()
     except ProviderError as exc:
         raise provider_failure(exc) from exc
-    return _webhook(
-        service_sid, result, callback_url(gateway.settings.public_url, Callback.CONVERSATIONS)
-    )
+    return _webhook(service_sid, result, accounts.callback_url(Callback.CONVERSATIONS))
 
 
 def _webhook(service_sid: str, result: object, ours: str) -> ConversationsWebhook:

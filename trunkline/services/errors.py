@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trunkline.twilio import ProviderError
 
 
 class ErrorCode(StrEnum):
@@ -79,3 +83,8 @@ class ProviderFailure(DomainError):
         super().__init__(message)
         self.provider = provider
         self.provider_code = provider_code
+
+
+def provider_failure(error: ProviderError) -> ProviderFailure:
+    """What the caller learns of a Twilio error: its message and Twilio's own code."""
+    return ProviderFailure(error.message, provider="twilio", provider_code=error.code)

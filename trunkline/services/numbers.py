@@ -25,14 +25,14 @@ from trunkline.services.available_numbers import (
     capabilities_of,
     monthly_prices,
 )
-from trunkline.services.callbacks import Callback, callback_url
-from trunkline.services.credentials import provider_failure, tenant_twilio
+from trunkline.services.callbacks import Callback
 from trunkline.services.errors import (
     InactiveNumber,
     InvalidInput,
     NotAllowed,
     NumberUnavailable,
     PhoneNumberNotFound,
+    provider_failure,
 )
 from trunkline.services.lookups import Revocation
 from trunkline.twilio import ProviderError, provider_errors
@@ -40,7 +40,7 @@ from trunkline.twilio import ProviderError, provider_errors
 if TYPE_CHECKING:
     from twilio.rest import Client
 
-    from trunkline.gateway import Gateway
+    from trunkline.services.accounts import TwilioAccounts
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,9 @@ class Purchase:
     owner_id: str | None = None
 
 
-async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) -> PhoneNumber:
+async def buy_number(
+    *, tenant_id: int, purchase: Purchase, accounts: TwilioAccounts
+) -> PhoneNumber:
     """Buy at Twilio with this gateway's webhooks, then store it.
 
     If storing fails after Twilio sold us the number, the number is released again so the tenant
@@ -84,22 +86,21 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
     label = _optional_text(purchase.label, "label", 100)
     website_id = _optional_text(purchase.website_id, "websiteId", 100)
     owner_id = _optional_text(purchase.owner_id, "ownerId", 128)
-    client, _ = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+    client, _ = await accounts.client_for_tenant(tenant_id)
     iso_country = _iso_country(purchase.phone_number)
     number_type = _number_type(purchase.phone_number)
     prices = await monthly_prices(client, iso_country) if iso_country else {}
     price = prices.get(number_type)
-    public_url = gateway.settings.public_url
     try:
         async with provider_errors():
             bought = await client.incoming_phone_numbers.create_async(
                 phone_number=purchase.phone_number,
                 friendly_name=label or purchase.phone_number,
-                sms_url=callback_url(public_url, Callback.MESSAGING),
+                sms_url=accounts.callback_url(Callback.MESSAGING),
                 sms_method="POST",
-                voice_url=callback_url(public_url, Callback.VOICE),
+                voice_url=accounts.callback_url(Callback.VOICE),
                 voice_method="POST",
-                status_callback=callback_url(public_url, Callback.CALL_STATUS),
+                status_callback=accounts.callback_url(Callback.CALL_STATUS),
                 status_callback_method="POST",
             )
     except ProviderError as exc:
@@ -130,7 +131,7 @@ async def buy_number(*, tenant_id: int, purchase: Purchase, gateway: Gateway) ->
         await _release_at_twilio(client, bought.sid)
         raise
     # Whoever else held this number (across Twilio accounts) no longer receives it alone.
-    await gateway.lookups.revoke(_revocation(number))
+    await accounts.revoke(_revocation(number))
     return number
 
 
@@ -220,7 +221,7 @@ async def update_number(
     principal: Principal,
     number_id: int,
     changes: NumberChanges,
-    gateway: Gateway,
+    accounts: TwilioAccounts,
 ) -> PhoneNumber:
     """Admins change anything; the number's owner may change its label and website only."""
     number = await get_number(tenant_id=tenant_id, principal=principal, number_id=number_id)
@@ -249,24 +250,26 @@ async def update_number(
         await number.save(update_fields=[*updates, "updated_at"])
     if "status" in updates or "owner_id" in updates:
         # A webhook's delivery carries the number as it was found: not as it was.
-        await gateway.lookups.revoke(_revocation(number))
+        await accounts.revoke(_revocation(number))
     return number
 
 
-async def release_number(*, tenant_id: int, number_id: int, gateway: Gateway) -> PhoneNumber:
+async def release_number(
+    *, tenant_id: int, number_id: int, accounts: TwilioAccounts
+) -> PhoneNumber:
     """Release at Twilio, keep the row (status released) so its traffic stays queryable."""
     number = await PhoneNumber.get_or_none(id=number_id, tenant_id=tenant_id)
     if number is None:
         raise PhoneNumberNotFound()
     if number.status == NumberStatus.RELEASED:
         raise InactiveNumber("This number was already released.")
-    client, _ = await tenant_twilio(tenant_id=tenant_id, gateway=gateway)
+    client, _ = await accounts.client_for_tenant(tenant_id)
     await _release_at_twilio(client, number.sid)
     number.status = NumberStatus.RELEASED
     number.released_at = datetime.now(UTC)
     await number.save(update_fields=["status", "released_at", "updated_at"])
     # Its webhooks are refused on every instance from the moment this returns.
-    await gateway.lookups.revoke(_revocation(number))
+    await accounts.revoke(_revocation(number))
     return number
 
 

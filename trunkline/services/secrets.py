@@ -25,33 +25,46 @@ class SecretUnreadable(Exception):
 
 
 class SecretBox:
+    """Encrypts and decrypts the tenants' secrets under the configured keys.
+
+    Deriving a tenant's keys (HKDF per configured key) costs more than the decrypt itself, so
+    each box remembers the last ``MAX_REMEMBERED_TENANTS`` tenants' derived keys; the box is the
+    cache's owner (built once per process by the gateway), and :meth:`forget_derived_keys` drops
+    them.
+    """
+
+    MAX_REMEMBERED_TENANTS = 4096
+
     def __init__(self, keys: list[str]) -> None:
         if not keys:
             raise ValueError("at least one encryption key is required")
         for key in keys:
             Fernet(key)  # Refuse a malformed key at start-up, not at the first decrypt.
         self._keys = tuple(keys)
+        self._tenant_fernet = lru_cache(maxsize=self.MAX_REMEMBERED_TENANTS)(self._derive_fernet)
 
     def encrypt(self, *, tenant_id: int, plaintext: str) -> str:
-        return _tenant_fernet(self._keys, tenant_id).encrypt(plaintext.encode()).decode()
+        return self._tenant_fernet(tenant_id).encrypt(plaintext.encode()).decode()
 
     def decrypt(self, *, tenant_id: int, ciphertext: str) -> str:
         try:
-            return _tenant_fernet(self._keys, tenant_id).decrypt(ciphertext.encode()).decode()
+            return self._tenant_fernet(tenant_id).decrypt(ciphertext.encode()).decode()
         except InvalidToken as exc:
             raise SecretUnreadable(f"secret of tenant {tenant_id} does not decrypt") from exc
 
     def rotate(self, *, tenant_id: int, ciphertext: str) -> str:
         """The same secret, encrypted under the newest key."""
         try:
-            return _tenant_fernet(self._keys, tenant_id).rotate(ciphertext.encode()).decode()
+            return self._tenant_fernet(tenant_id).rotate(ciphertext.encode()).decode()
         except InvalidToken as exc:
             raise SecretUnreadable(f"secret of tenant {tenant_id} does not decrypt") from exc
 
+    def forget_derived_keys(self) -> None:
+        """Drop every remembered tenant's derived keys (they are derived again when needed)."""
+        self._tenant_fernet.cache_clear()
 
-@lru_cache(maxsize=4096)
-def _tenant_fernet(keys: tuple[str, ...], tenant_id: int) -> MultiFernet:
-    return MultiFernet([Fernet(_derive(key, tenant_id)) for key in keys])
+    def _derive_fernet(self, tenant_id: int) -> MultiFernet:
+        return MultiFernet([Fernet(_derive(key, tenant_id)) for key in self._keys])
 
 
 def _derive(key: str, tenant_id: int) -> bytes:

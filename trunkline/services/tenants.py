@@ -7,15 +7,37 @@ from tortoise.exceptions import IntegrityError
 from trunkline.models import Tenant
 from trunkline.services import validation
 
-# org_id -> tenant id never changes once created, so each process may remember it; this keeps
-# the per-request cost of tenancy at zero queries after an organization's first request.
-_tenant_ids: dict[str, int] = {}
-_MAX_REMEMBERED = 100_000
+
+class KnownTenants:
+    """The tenant ids of the organizations this process has seen: ``org_id`` -> tenant id.
+
+    An organization's tenant id never changes once created, so a process may remember it; this
+    keeps the per-request cost of tenancy at zero queries after an organization's first request.
+    Built once per process by the gateway and handed to whoever authenticates requests.
+    """
+
+    def __init__(self, *, max_remembered: int = 100_000) -> None:
+        self.max_remembered = max_remembered
+        self._tenant_ids: dict[str, int] = {}
+
+    def get(self, org_id: str) -> int | None:
+        return self._tenant_ids.get(org_id)
+
+    def remember(self, org_id: str, tenant_id: int) -> None:
+        if len(self._tenant_ids) >= self.max_remembered:
+            self._tenant_ids.clear()
+        self._tenant_ids[org_id] = tenant_id
+
+    def forget_all(self) -> None:
+        self._tenant_ids.clear()
+
+    def __len__(self) -> int:
+        return len(self._tenant_ids)
 
 
-async def tenant_id_for_org(*, org_id: str) -> int:
+async def tenant_id_for_org(*, org_id: str, known: KnownTenants) -> int:
     """The tenant id of ``org_id``, creating the tenant on first sight (safe under races)."""
-    tenant_id = _tenant_ids.get(org_id)
+    tenant_id = known.get(org_id)
     if tenant_id is not None:
         return tenant_id
     tenant = await Tenant.get_or_none(org_id=org_id)
@@ -25,9 +47,7 @@ async def tenant_id_for_org(*, org_id: str) -> int:
         except IntegrityError:
             # Another request (or instance) created it between our read and our insert.
             tenant = await Tenant.get(org_id=org_id)
-    if len(_tenant_ids) >= _MAX_REMEMBERED:
-        _tenant_ids.clear()
-    _tenant_ids[org_id] = tenant.id
+    known.remember(org_id, tenant.id)
     return tenant.id
 
 
@@ -45,8 +65,3 @@ async def rename_tenant(*, tenant_id: int, name: str) -> Tenant:
     tenant.name = name
     await tenant.save(update_fields=["name", "updated_at"])
     return tenant
-
-
-def forget_cached_tenants() -> None:
-    """Drop the org_id cache (tests that recreate databases call this)."""
-    _tenant_ids.clear()
