@@ -15,6 +15,11 @@ from tortoise import connections
 
 from trunkline.activity import ActivityNotice, CallSnapshot, Ingested, MessageSnapshot
 from trunkline.app import create_app
+from trunkline.ingestion.calls import CallIngestion, CallUpdate
+from trunkline.ingestion.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
+from trunkline.ingestion.kind import Ingestion
+from trunkline.ingestion.message_status import MessageStatusIngestion, MessageStatusUpdate
+from trunkline.ingestion.writer import IngestionBusy, IngestionWriter
 from trunkline.models import (
     ActivityEvent,
     Call,
@@ -24,11 +29,6 @@ from trunkline.models import (
     Tenant,
     WebhookReceipt,
 )
-from trunkline.services.calls import CallIngestion, CallUpdate
-from trunkline.services.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
-from trunkline.services.ingestion import Ingestion
-from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
-from trunkline.services.messages import MessageStatusIngestion, MessageStatusUpdate
 from trunkline.settings import Settings
 
 SENDER = "+14155550123"
