@@ -47,10 +47,11 @@ schema: $(STAMP)
 MUTANT_CHILDREN ?= 2
 RULES := \
 	'trunkline.services.messages.x_status_supersedes__*' \
-	'trunkline.services.messages.xǁMessageStatusIngestionǁupdate_row__*' \
+	'trunkline.ingestion.message_status.xǁMessageStatusIngestionǁupdate_row__*' \
 	'trunkline.services.calls.x_call_status_supersedes__*' \
-	'trunkline.services.calls.xǁCallIngestionǁupdate_row__*' \
-	'trunkline.services.ingestion.x_ingest_batch__*' \
+	'trunkline.services.calls.x_recording_status_supersedes__*' \
+	'trunkline.ingestion.calls.xǁCallIngestionǁupdate_row__*' \
+	'trunkline.ingestion.batch.x_ingest_batch__*' \
 	'trunkline.services.credentials.x__checked__*' \
 	'trunkline.services.accounts.xǁTwilioAccountsǁby_number__*' \
 	'trunkline.webhooks.verification.xǁDeliveryǁidempotency_key__*' \

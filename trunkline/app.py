@@ -19,8 +19,8 @@ from trunkline.gateway import Gateway
 from trunkline.graphql.requests import GraphQLBodyLimit
 from trunkline.graphql.router import GatewayGraphQLRouter
 from trunkline.health import health_router
+from trunkline.ingestion.writer import IngestionWriter
 from trunkline.models.database import apply_migrations, close_database, open_database
-from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
 from trunkline.webhooks import twilio_webhook_router
 from trunkline.webhooks.asgi import WebhookEndpoint

@@ -18,8 +18,8 @@ from tests.support.servers import serve_asgi
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
 from trunkline.gateway import Gateway
+from trunkline.ingestion.writer import IngestionWriter
 from trunkline.models import ActivityEvent, Message, WebhookReceipt
-from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
 from trunkline.webhooks import twilio_webhook_router
 

@@ -33,8 +33,8 @@ from trunkline.activity import (
 )
 from trunkline.events import RESYNC, RedisBus
 from trunkline.gateway import Gateway
+from trunkline.ingestion.writer import IngestionWriter
 from trunkline.models import ActivityEvent, Message
-from trunkline.services.ingestion_writer import IngestionWriter
 from trunkline.settings import Settings
 from trunkline.webhooks import twilio_webhook_router
 

@@ -17,9 +17,9 @@ from fastapi import APIRouter
 from starlette.types import Scope
 from tortoise.exceptions import BaseORMException
 
+from trunkline.ingestion.writer import IngestionBusy, IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.callbacks import Callback
-from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
 from trunkline.webhooks import twilio_handlers as handlers
 from trunkline.webhooks.asgi import Answer, WebhookEndpoint
 from trunkline.webhooks.requests import WebhookRejected, read_webhook

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from trunkline.ingestion import calls, conversations, inbound_messages
+from trunkline.ingestion import message_status as statuses
+from trunkline.ingestion.kind import Ingestion
 from trunkline.models import Direction
-from trunkline.services import calls, inbound_messages, messages
-from trunkline.services.ingestion import Ingestion
 from trunkline.webhooks import twilio_fields as fields
 from trunkline.webhooks.requests import WebhookRequest
 from trunkline.webhooks.verification import Delivery
@@ -53,14 +54,14 @@ def inbound_message(delivery: Delivery) -> Ingestion:
 def message_status(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     sid = webhook.require(fields.STATUS_MESSAGE_SID)
-    update = messages.MessageStatusUpdate(
+    update = statuses.MessageStatusUpdate(
         sid=sid,
         status=webhook.require(fields.MESSAGE_STATUS),
         from_address=webhook.read(fields.MESSAGE_FROM) or "",
         to_address=webhook.read(fields.MESSAGE_TO) or "",
         error_code=webhook.read(fields.ERROR_CODE),
     )
-    return messages.MessageStatusIngestion(
+    return statuses.MessageStatusIngestion(
         tenant_id=delivery.tenant_id,
         number=delivery.number,
         update=update,
@@ -131,7 +132,7 @@ def conversation_event(delivery: Delivery) -> Ingestion:
     webhook = delivery.webhook
     webhook.require(fields.EVENT_TYPE)
     event = {field.name: webhook.read(field) or "" for field in fields.CONVERSATION_FIELDS}
-    return messages.ConversationEventIngestion(
+    return conversations.ConversationEventIngestion(
         tenant_id=delivery.tenant_id,
         event=event,
         idempotency_key=delivery.idempotency_key(

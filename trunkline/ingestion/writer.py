@@ -21,7 +21,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
 from trunkline.activity import ActivityNotice, Ingested
-from trunkline.services.ingestion import Ingestion, ingest_batch
+from trunkline.ingestion.batch import ingest_batch
+from trunkline.ingestion.kind import Ingestion, ReceiptKey
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class IngestionWriter:
 
     async def _write_one_by_one(self, batch: list[Waiting]) -> None:
         """One bad delivery must not fail the others: each (with its redeliveries) on its own."""
-        by_key: dict[tuple[int, str, str], list[Waiting]] = {}
+        by_key: dict[ReceiptKey, list[Waiting]] = {}
         for waiting in batch:
             by_key.setdefault(waiting[0].receipt_key, []).append(waiting)
         for group in by_key.values():

@@ -9,91 +9,20 @@ of that in a single statement (inbound messages on PostgreSQL) does so: one roun
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
-from typing import ClassVar, Self
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from trunkline.activity import ActivityDraft, Ingested, append_activities
-
-# SQLite allows 32,766 bound parameters per statement; a receipt row binds four.
-SQLITE_ROWS_PER_STATEMENT = 1000
-# The tenants' rows are locked first (ascending ids, so two batches never wait on each other's
-# tenants): the uncorrelated sub-select is an InitPlan, run once before the first receipt row,
-# which saves the batch a round trip of its own for the lock. NO KEY UPDATE, the lock the seq
-# increment takes anyway: it excludes other batches but not the KEY SHARE lock of another
-# transaction's insert referencing the tenant (FOR UPDATE did, and such an insert of a message
-# this batch also creates deadlocked with it).
-INSERT_RECEIPTS_POSTGRES = (
-    "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
-    "SELECT t, p, k, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(t, p, k) "
-    "WHERE (SELECT count(*) FROM (SELECT id FROM tenant WHERE id = ANY($5::bigint[]) "
-    "ORDER BY id FOR NO KEY UPDATE) AS locked) >= 0 "
-    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
-    "RETURNING tenant_id, provider, idempotency_key"
+from trunkline.ingestion.kind import Ingestion, ReceiptKey
+from trunkline.ingestion.statements import (
+    INSERT_RECEIPTS_POSTGRES,
+    INSERT_RECEIPTS_SQLITE,
+    SQLITE_RECEIPTS_PER_STATEMENT,
 )
-INSERT_RECEIPTS_SQLITE = (
-    "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) VALUES {rows} "
-    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
-    "RETURNING tenant_id, provider, idempotency_key"
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Ingestion:
-    """One verified delivery's effects, applied inside a batch's transaction.
-
-    Subclasses implement :meth:`apply`, or, to be stored set-based, :meth:`apply_many`, which
-    receives the adjacent deliveries of that kind in a batch. One that can store a batch of its
-    own whole in one statement also overrides :meth:`store_alone`.
-    """
-
-    provider: ClassVar[str] = "twilio"
-
-    tenant_id: int
-    # What makes a redelivery the same delivery (any length: the receipt holds its digest).
-    idempotency_key: str
-
-    @cached_property
-    def receipt_key(self) -> tuple[int, str, str]:
-        """The receipt's unique key: the tenant's own, so no other tenant's delivery can be taken
-        for a redelivery of this one; the idempotency key as its SHA-256, so two long keys that
-        differ only past the column's length are not merged by truncation."""
-        digest = hashlib.sha256(self.idempotency_key.encode("utf-8")).hexdigest()
-        return self.tenant_id, self.provider, digest
-
-    async def apply(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
-        """Write the entity changes; return the activity they announce (none: nothing changed).
-
-        A kind overrides this or :meth:`apply_many`; each defaults to the other.
-        """
-        (drafts,) = await type(self).apply_many([self], connection)
-        return drafts
-
-    @classmethod
-    async def apply_many(
-        cls, items: Sequence[Self], connection: BaseDBAsyncClient
-    ) -> list[list[ActivityDraft]]:
-        """Apply adjacent deliveries of this kind, in order; one list of drafts per delivery."""
-        return [await item.apply(connection) for item in items]
-
-    @classmethod
-    async def store_alone(
-        cls, items: Sequence[Self], connection: BaseDBAsyncClient
-    ) -> list[Ingested] | None:
-        """Store a batch made only of this kind without a transaction block, if the kind can.
-
-        ``items`` have distinct receipt keys. A kind that writes everything (receipts, entities,
-        activity) in one statement overrides this: one round trip, committed on its own, instead
-        of five. None: it cannot here (the batch then goes through :meth:`apply_many`).
-        """
-        return None
 
 
 async def ingest_batch(items: Sequence[Ingestion]) -> list[Ingested]:
@@ -105,7 +34,7 @@ async def ingest_batch(items: Sequence[Ingestion]) -> list[Ingested]:
     """
     if not items:
         return []
-    first_of_key: dict[tuple[int, str, str], int] = {}
+    first_of_key: dict[ReceiptKey, int] = {}
     for index, item in enumerate(items):
         first_of_key.setdefault(item.receipt_key, index)
     unique = [items[index] for index in first_of_key.values()]
@@ -157,7 +86,7 @@ def _runs_of_one_kind(indexes: list[int], items: Sequence[Ingestion]) -> Iterato
 
 async def _insert_receipts(
     items: list[Ingestion], *, connection: BaseDBAsyncClient
-) -> set[tuple[int, str, str]]:
+) -> set[ReceiptKey]:
     """Insert the receipts that do not exist yet; the keys inserted.
 
     ``ON CONFLICT DO NOTHING`` waits for a concurrent transaction holding the same key (another
@@ -177,8 +106,8 @@ async def _insert_receipts(
         )
     else:
         rows = []
-        for start in range(0, len(items), SQLITE_ROWS_PER_STATEMENT):
-            chunk = items[start : start + SQLITE_ROWS_PER_STATEMENT]
+        for start in range(0, len(items), SQLITE_RECEIPTS_PER_STATEMENT):
+            chunk = items[start : start + SQLITE_RECEIPTS_PER_STATEMENT]
             statement = INSERT_RECEIPTS_SQLITE.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk)))
             values: list[object] = []
             for item in chunk:

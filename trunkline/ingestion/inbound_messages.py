@@ -21,54 +21,15 @@ from typing import Any, ClassVar, Self
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from trunkline.activity import ActivityDraft, ActivityKind, Ingested, MessageSnapshot
+from trunkline.ingestion.kind import Idempotent
+from trunkline.ingestion.rows import RowWriter
+from trunkline.ingestion.statements import STORE_INBOUND_MESSAGES_POSTGRES
+from trunkline.ingestion.tables import MESSAGES
 from trunkline.models import Channel, Direction, Message, PhoneNumber
-from trunkline.services.ingestion import Ingestion
-from trunkline.services.messages import MESSAGE_COLUMNS, history_entry
-from trunkline.services.rows import RowWriter
+from trunkline.services.messages import history_entry
 
 # Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them.
-ROWS = RowWriter("message", inserted=MESSAGE_COLUMNS, skip_existing=True)
-
-# A batch of nothing but inbound messages, whole, in one statement (see ``store_alone``). The
-# steps are those of a batch in a transaction block: lock the tenants (ascending ids, before the
-# first receipt row, as the receipts' statement does there), insert the receipts that are new,
-# insert the messages of new receipts (the first delivery of a tenant's sid only), reserve each
-# tenant's seqs and append the activity, its payload completed with the message's new id.
-STORE_POSTGRES = (
-    "WITH locked AS ("
-    "SELECT id FROM tenant WHERE id = ANY($16::bigint[]) ORDER BY id FOR NO KEY UPDATE), "
-    "delivery AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[], $4::text[], "
-    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
-    "$12::text[]) WITH ORDINALITY "
-    "AS d(k, t, first, sid, c, f, o, b, m, g, n, p, ord)), "
-    "receipt AS (INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
-    "SELECT t, $13, k, $14 FROM delivery WHERE (SELECT count(*) FROM locked) >= 0 "
-    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
-    "RETURNING tenant_id AS rt, idempotency_key AS rk), "
-    "stored AS (INSERT INTO message (tenant_id, sid, channel, direction, from_address, "
-    "to_address, counterpart, body, media, status, status_history, num_segments, number_id, "
-    "created_at, updated_at) "
-    "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, $14, $14 "
-    "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
-    "ON CONFLICT (tenant_id, sid) DO NOTHING RETURNING id, sid, tenant_id), "
-    "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
-    "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
-    "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
-    "FROM stored JOIN delivery ON delivery.t = stored.tenant_id AND delivery.sid = stored.sid "
-    "AND first), "
-    "reserved AS (UPDATE tenant SET activity_seq = activity_seq + added.total "
-    "FROM (SELECT tenant_id, count(*) AS total FROM stored GROUP BY tenant_id) AS added "
-    "WHERE tenant.id = added.tenant_id RETURNING tenant.id, activity_seq), "
-    "appended AS (INSERT INTO activity_event (tenant_id, seq, kind, entity_type, entity_id, "
-    "number_id, payload, created_at) "
-    "SELECT tenant_id, activity_seq - total + place, 'MESSAGE_RECEIVED', 'message', "
-    "announced.id, n, p::jsonb || jsonb_build_object('id', announced.id), $14 "
-    "FROM announced JOIN reserved ON reserved.id = announced.tenant_id "
-    "RETURNING entity_id, seq) "
-    "SELECT rt AS tenant, rk AS key, announced.id, seq FROM receipt "
-    "LEFT JOIN announced ON announced.tenant_id = rt AND k = rk "
-    "LEFT JOIN appended ON entity_id = announced.id"
-)
+ROWS = RowWriter(MESSAGES, skip_existing=True)
 
 
 @dataclass(frozen=True)
@@ -96,7 +57,7 @@ class InboundMessage:
 
 
 @dataclass(frozen=True, kw_only=True)
-class InboundMessageIngestion(Ingestion):
+class InboundMessageIngestion(Idempotent):
     """Store an incoming message and announce it; the same message again changes nothing."""
 
     number: PhoneNumber
@@ -110,7 +71,9 @@ class InboundMessageIngestion(Ingestion):
         rows = [_Row.of(item, now) if first else None for item, first in _firsts(items)]
         history = _received_history()
         found = await ROWS.insert(
-            [row.values(history) for row in rows if row is not None], now, connection
+            [MESSAGES.ordered(row.values(history)) for row in rows if row is not None],
+            now,
+            connection,
         )
         return [
             [row.draft(found[row.key])] if row is not None and row.key in found else []
@@ -121,26 +84,26 @@ class InboundMessageIngestion(Ingestion):
     async def store_alone(
         cls, items: Sequence[Self], connection: BaseDBAsyncClient
     ) -> list[Ingested] | None:
-        """On PostgreSQL: receipts, messages and activity in one statement (``STORE_POSTGRES``)."""
+        """On PostgreSQL: receipts, messages and activity in one statement
+        (``STORE_INBOUND_MESSAGES_POSTGRES``)."""
         if connection.capabilities.dialect != "postgres":
             return None
         now = datetime.now(UTC)
         firsts = [first for _, first in _firsts(items)]
         rows = [_Row.of(item, now) for item in items]
         history = _received_history()
-        columns = list(zip(*(row.values(history) for row in rows), strict=True))
-        (tenant, sid, channel, _, sender, recipient, _, body, media, _, _, _, segments, number) = (
-            columns
-        )
+        values = [row.values(history) for row in rows]
+        tenant = [row["tenant_id"] for row in values]
+        # $4 to $11 of the statement, in its order.
+        sent = ("sid", "channel", "from_address", "to_address", "body", "media")
+        sent += ("num_segments", "number_id")
         found = await connection.execute_query_dict(
-            STORE_POSTGRES,
+            STORE_INBOUND_MESSAGES_POSTGRES,
             [
                 [item.receipt_key[2] for item in items],
-                list(tenant),
+                tenant,
                 firsts,
-                *(list(c) for c in (sid, channel, sender, recipient, body, media)),
-                list(segments),
-                list(number),
+                *([row[name] for row in values] for name in sent),
                 [json.dumps(row.snapshot.to_wire(), separators=(",", ":")) for row in rows],
                 cls.provider,
                 now,
@@ -239,25 +202,25 @@ class _Row:
         """What the message is unique by: its tenant's id and its sid."""
         return self.item.tenant_id, self.item.message.sid
 
-    def values(self, history: str) -> tuple[Any, ...]:
-        """The row's values in ``MESSAGE_COLUMNS`` order; ``history`` its status history (JSON)."""
+    def values(self, history: str) -> dict[str, Any]:
+        """The row's values by column, as bound; ``history`` its status history (JSON)."""
         message = self.item.message
-        return (
-            self.item.tenant_id,
-            message.sid,
-            message.channel.value,
-            Direction.INBOUND.value,
-            message.from_address,
-            message.to_address,
-            message.from_address,  # the counterpart: who wrote to us
-            message.body,
-            json.dumps(self.media),
-            "received",
-            history,
-            None,  # error_code
-            message.num_segments,
-            self.item.number.id,
-        )
+        return {
+            "tenant_id": self.item.tenant_id,
+            "sid": message.sid,
+            "channel": message.channel.value,
+            "direction": Direction.INBOUND.value,
+            "from_address": message.from_address,
+            "to_address": message.to_address,
+            "counterpart": message.from_address,  # who wrote to us
+            "body": message.body,
+            "media": json.dumps(self.media),
+            "status": "received",
+            "status_history": history,
+            "error_code": None,
+            "num_segments": message.num_segments,
+            "number_id": self.item.number.id,
+        }
 
     def draft(self, message_id: int) -> ActivityDraft:
         return ActivityDraft(

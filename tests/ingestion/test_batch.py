@@ -1,4 +1,4 @@
-"""Group commit: deliveries written together keep each delivery's own rules.
+"""Batches: deliveries written together keep each delivery's own rules.
 
 Ingestions are submitted to a writer of the test's own, against the suite's database; every task
 is queued before the writer first runs, so the deliveries of a test land in one batch.
@@ -8,79 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
 
-import pytest
 from tortoise import connections
 
-from trunkline.activity import ActivityNotice, CallSnapshot, Ingested, MessageSnapshot
-from trunkline.app import create_app
-from trunkline.models import (
-    ActivityEvent,
-    Call,
-    Direction,
-    Message,
-    PhoneNumber,
-    Tenant,
-    WebhookReceipt,
+from tests.ingestion.deliveries import (
+    SENDER,
+    call_event,
+    inbound,
+    ingest_together,
+    new_sid,
+    seqs_and_kinds,
+    status,
 )
-from trunkline.services.calls import CallIngestion, CallUpdate
-from trunkline.services.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
-from trunkline.services.ingestion import Ingestion
-from trunkline.services.ingestion_writer import IngestionBusy, IngestionWriter
-from trunkline.services.messages import MessageStatusIngestion, MessageStatusUpdate
-from trunkline.settings import Settings
-
-SENDER = "+14155550123"
-
-
-@pytest.fixture
-async def number(gateway: str) -> PhoneNumber:
-    """A tenant of the test's own with one number (the gateway fixture has opened the database)."""
-    tenant = await Tenant.create(org_id=f"org_{uuid.uuid4().hex[:12]}")
-    return await PhoneNumber.create(
-        tenant=tenant,
-        sid="PN" + uuid.uuid4().hex,
-        phone_number=f"+1555{uuid.uuid4().int % 10**7:07d}",
-    )
-
-
-def inbound(number: PhoneNumber, sid: str, *, key: str, sender: str = SENDER) -> Ingestion:
-    return InboundMessageIngestion(
-        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
-        idempotency_key=key,
-        number=number,
-        message=InboundMessage(
-            sid=sid, from_address=sender, to_address=number.phone_number, body=f"hi {sid}"
-        ),
-    )
-
-
-def status(number: PhoneNumber, sid: str, value: str, *, key: str) -> Ingestion:
-    return MessageStatusIngestion(
-        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
-        idempotency_key=key,
-        number=number,
-        update=MessageStatusUpdate(
-            sid=sid, status=value, from_address=number.phone_number, to_address=SENDER
-        ),
-    )
-
-
-async def ingest_together(
-    writer: IngestionWriter, ingestions: Sequence[Ingestion]
-) -> list[Ingested | BaseException]:
-    tasks = [asyncio.create_task(writer.ingest(ingestion)) for ingestion in ingestions]
-    return await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def new_sid() -> str:
-    return "SM" + uuid.uuid4().hex
-
-
-async def seqs_and_kinds(number: PhoneNumber) -> list[tuple[int, str, int]]:
-    rows = await ActivityEvent.filter(tenant_id=number.tenant_id).order_by("seq")  # type: ignore[attr-defined]
-    return [(row.seq, row.kind, row.entity_id) for row in rows]
+from trunkline.activity import CallSnapshot, Ingested, MessageSnapshot
+from trunkline.ingestion.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
+from trunkline.ingestion.message_status import MessageStatusIngestion, MessageStatusUpdate
+from trunkline.ingestion.writer import IngestionWriter
+from trunkline.models import ActivityEvent, Call, Message, PhoneNumber, Tenant, WebhookReceipt
 
 
 async def test_duplicates_inside_one_batch_are_answered_and_store_nothing_new(
@@ -289,26 +233,6 @@ async def test_each_status_announces_its_message_as_it_left_it_and_the_last_is_t
     ]
 
 
-def call_event(
-    number: PhoneNumber, sid: str, value: str, *, sequence: int | None, inbound: bool = False
-) -> Ingestion:
-    return CallIngestion(
-        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
-        idempotency_key=f"{sid}:{value}:{sequence}:{inbound}",
-        number=number,
-        update=CallUpdate(
-            sid=sid,
-            status=value,
-            from_address=SENDER,
-            to_address=number.phone_number,
-            direction=Direction.INBOUND,
-            sequence=sequence,
-            duration=42 if value == "completed" else None,
-        ),
-        inbound=inbound,
-    )
-
-
 async def test_call_callbacks_in_one_batch_follow_their_sequence_and_announce_each_state(
     number: PhoneNumber,
 ) -> None:
@@ -345,49 +269,6 @@ async def test_call_callbacks_in_one_batch_follow_their_sequence_and_announce_ea
         "completed",
         "in-progress",
     ]
-
-
-async def test_one_bad_delivery_fails_alone_and_the_rest_of_its_batch_is_stored(
-    number: PhoneNumber,
-) -> None:
-    writer = IngestionWriter()
-    sids = [new_sid() for _ in range(4)]
-    batch = [inbound(number, sid, key=sid) for sid in sids]
-    batch[2] = inbound(number, sids[2], key=sids[2], sender="+1" + "5" * 400)  # over 320 chars
-
-    outcomes = await ingest_together(writer, batch)
-    await writer.stop()
-
-    assert [isinstance(o, Ingested) for o in outcomes] == [True, True, False, True]
-    assert sorted(await Message.filter(sid__in=sids).values_list("sid", flat=True)) == sorted(
-        [sids[0], sids[1], sids[3]]
-    )
-    assert [seq for seq, _, _ in await seqs_and_kinds(number)] == [1, 2, 3]
-    assert not await WebhookReceipt.exists(idempotency_key=sids[2])
-
-
-async def test_a_full_writer_refuses_at_once_and_stores_nothing_for_the_refused(
-    number: PhoneNumber,
-) -> None:
-    writer = IngestionWriter(capacity=2)
-    sids = [new_sid() for _ in range(3)]
-
-    outcomes = await ingest_together(writer, [inbound(number, sid, key=sid) for sid in sids])
-    await writer.stop()
-
-    assert [type(o) for o in outcomes] == [Ingested, Ingested, IngestionBusy]
-    assert sorted(await Message.filter(sid__in=sids).values_list("sid", flat=True)) == sorted(
-        sids[:2]
-    )
-
-
-async def test_a_stopped_writer_refuses(number: PhoneNumber) -> None:
-    writer = IngestionWriter()
-    await writer.start()
-    await writer.stop()
-
-    with pytest.raises(IngestionBusy):
-        await writer.ingest(inbound(number, new_sid(), key="late"))
 
 
 async def test_the_announced_message_is_the_stored_message(number: PhoneNumber) -> None:
@@ -448,103 +329,3 @@ async def test_each_tenant_of_a_mixed_batch_gets_its_own_gapless_seqs_in_arrival
         assert await seqs_and_kinds(owner) == [
             (seq, "MESSAGE_RECEIVED", ids[sid]) for seq, sid in enumerate(mine, start=1)
         ]
-
-
-class Published:
-    """What the writer hands its ``publish``: one list per call."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[tuple[int, int]]] = []
-
-    async def __call__(self, notices: Sequence[ActivityNotice]) -> None:
-        self.calls.append([(n.tenant_id, n.seq) for n in notices])
-
-
-async def test_a_committed_batch_is_published_once_in_seq_order_without_its_duplicates(
-    number: PhoneNumber,
-) -> None:
-    published = Published()
-    writer = IngestionWriter(publish=published)
-    sids = [new_sid() for _ in range(6)]
-    batch = [inbound(number, sid, key=sid) for sid in sids]
-    batch.insert(3, inbound(number, sids[1], key=sids[1]))  # a redelivery: nothing to announce
-
-    await ingest_together(writer, batch)
-    await writer.stop()  # publishes what the last batch announced
-
-    tenant_id = number.tenant_id  # type: ignore[attr-defined]
-    assert published.calls == [[(tenant_id, seq) for seq in range(1, 7)]]
-
-
-async def test_requests_are_answered_at_commit_without_waiting_for_the_publish(
-    number: PhoneNumber,
-) -> None:
-    bus_answers = asyncio.Event()
-    published: list[int] = []
-
-    async def slow_publish(notices: Sequence[ActivityNotice]) -> None:
-        await bus_answers.wait()
-        published.extend(n.seq for n in notices)
-
-    writer = IngestionWriter(publish=slow_publish)
-    sids = [new_sid() for _ in range(3)]
-
-    outcomes = await asyncio.wait_for(
-        ingest_together(writer, [inbound(number, sid, key=sid) for sid in sids]), 5
-    )
-    unpublished_when_answered = list(published)
-    bus_answers.set()
-    await writer.stop()
-
-    assert [isinstance(o, Ingested) and not o.duplicate for o in outcomes] == [True] * 3
-    assert (unpublished_when_answered, published) == ([], [1, 2, 3])
-
-
-async def test_a_publish_that_fails_is_logged_and_loses_no_later_batch(
-    number: PhoneNumber, caplog: pytest.LogCaptureFixture
-) -> None:
-    attempts: list[list[int]] = []
-
-    async def publish_failing_once(notices: Sequence[ActivityNotice]) -> None:
-        attempts.append([n.seq for n in notices])
-        if len(attempts) == 1:
-            raise RuntimeError("the bus broke")
-
-    writer = IngestionWriter(publish=publish_failing_once)
-    first = await ingest_together(writer, [inbound(number, sid := new_sid(), key=sid)])
-    await writer.stop()  # the failed publish is over before the next batch
-    await writer.start()
-    second = await ingest_together(writer, [inbound(number, sid := new_sid(), key=sid)])
-    await writer.stop()
-
-    assert [type(o) for o in first + second] == [Ingested, Ingested]
-    assert attempts == [[1], [2]]
-    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
-        "1 committed notices not published"
-    ]
-
-
-async def test_the_publish_backlog_keeps_the_newest_notices(number: PhoneNumber) -> None:
-    bus_answers = asyncio.Event()
-    published: list[list[int]] = []
-
-    async def slow_publish(notices: Sequence[ActivityNotice]) -> None:
-        await bus_answers.wait()
-        published.append([n.seq for n in notices])
-
-    writer = IngestionWriter(publish=slow_publish, publish_backlog=2)
-    for sid in [new_sid() for _ in range(5)]:  # the first is on the wire; 2 of 4 may wait
-        await ingest_together(writer, [inbound(number, sid, key=sid)])
-    bus_answers.set()
-    await writer.stop()
-
-    assert published == [[1], [4, 5]]
-
-
-def test_the_gateway_writer_takes_its_limits_from_settings(settings: Settings) -> None:
-    app = create_app(
-        settings.model_copy(update={"ingestion_queue_size": 7, "ingestion_batch_size": 3})
-    )
-
-    writer = app.state.ingestion
-    assert (writer.capacity, writer.max_batch) == (7, 3)

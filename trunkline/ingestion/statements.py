@@ -1,0 +1,148 @@
+"""Every statement the engine sends, PostgreSQL's and SQLite's side by side.
+
+On PostgreSQL a batch's rows travel as arrays through ``unnest`` (one statement whatever their
+number); on SQLite as a multi-row ``VALUES``, chunked under its parameter limit (and
+``executemany`` for updates). Table and column names come from our models, never from input
+(S608 below); every value is a bound parameter. The activity log's own statements live with it
+(``trunkline.activity.log``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from trunkline.ingestion.tables import Column
+
+# SQLite allows 32,766 bound parameters per statement.
+SQLITE_PARAMETERS = 32_000
+# A receipt row binds four.
+SQLITE_RECEIPTS_PER_STATEMENT = 1000
+
+# --- Receipts: the deliveries not seen before -----------------------------------------------
+
+# The tenants' rows are locked first (ascending ids, so two batches never wait on each other's
+# tenants): the uncorrelated sub-select is an InitPlan, run once before the first receipt row,
+# which saves the batch a round trip of its own for the lock. NO KEY UPDATE, the lock the seq
+# increment takes anyway: it excludes other batches but not the KEY SHARE lock of another
+# transaction's insert referencing the tenant (FOR UPDATE did, and such an insert of a message
+# this batch also creates deadlocked with it).
+INSERT_RECEIPTS_POSTGRES = (
+    "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
+    "SELECT t, p, k, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(t, p, k) "
+    "WHERE (SELECT count(*) FROM (SELECT id FROM tenant WHERE id = ANY($5::bigint[]) "
+    "ORDER BY id FOR NO KEY UPDATE) AS locked) >= 0 "
+    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+    "RETURNING tenant_id, provider, idempotency_key"
+)
+INSERT_RECEIPTS_SQLITE = (
+    "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) VALUES {rows} "
+    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+    "RETURNING tenant_id, provider, idempotency_key"
+)
+
+# --- Inbound messages, a batch of nothing else, whole, on PostgreSQL ------------------------
+
+# The steps are those of a batch in a transaction block: lock the tenants (ascending ids, before
+# the first receipt row, as the receipts' statement does there), insert the receipts that are
+# new, insert the messages of new receipts (the first delivery of a tenant's sid only), reserve
+# each tenant's seqs and append the activity, its payload completed with the message's new id.
+STORE_INBOUND_MESSAGES_POSTGRES = (
+    "WITH locked AS ("
+    "SELECT id FROM tenant WHERE id = ANY($16::bigint[]) ORDER BY id FOR NO KEY UPDATE), "
+    "delivery AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
+    "$12::text[]) WITH ORDINALITY "
+    "AS d(k, t, first, sid, c, f, o, b, m, g, n, p, ord)), "
+    "receipt AS (INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
+    "SELECT t, $13, k, $14 FROM delivery WHERE (SELECT count(*) FROM locked) >= 0 "
+    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+    "RETURNING tenant_id AS rt, idempotency_key AS rk), "
+    "stored AS (INSERT INTO message (tenant_id, sid, channel, direction, from_address, "
+    "to_address, counterpart, body, media, status, status_history, num_segments, number_id, "
+    "created_at, updated_at) "
+    "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, $14, $14 "
+    "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
+    "ON CONFLICT (tenant_id, sid) DO NOTHING RETURNING id, sid, tenant_id), "
+    "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
+    "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
+    "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
+    "FROM stored JOIN delivery ON delivery.t = stored.tenant_id AND delivery.sid = stored.sid "
+    "AND first), "
+    "reserved AS (UPDATE tenant SET activity_seq = activity_seq + added.total "
+    "FROM (SELECT tenant_id, count(*) AS total FROM stored GROUP BY tenant_id) AS added "
+    "WHERE tenant.id = added.tenant_id RETURNING tenant.id, activity_seq), "
+    "appended AS (INSERT INTO activity_event (tenant_id, seq, kind, entity_type, entity_id, "
+    "number_id, payload, created_at) "
+    "SELECT tenant_id, activity_seq - total + place, 'MESSAGE_RECEIVED', 'message', "
+    "announced.id, n, p::jsonb || jsonb_build_object('id', announced.id), $14 "
+    "FROM announced JOIN reserved ON reserved.id = announced.tenant_id "
+    "RETURNING entity_id, seq) "
+    "SELECT rt AS tenant, rk AS key, announced.id, seq FROM receipt "
+    "LEFT JOIN announced ON announced.tenant_id = rt AND k = rk "
+    "LEFT JOIN appended ON entity_id = announced.id"
+)
+
+# --- The row writer's statements, composed per table ----------------------------------------
+# Each row has an ``id`` and a ``sid`` unique per tenant; ``created_at`` and ``updated_at`` are
+# the batch's time, bound once.
+
+
+def insert_rows_postgres(table: str, columns: Sequence[Column], *, skip_existing: bool) -> str:
+    """Rows as one array per column, ``$n+1`` the time."""
+    count = len(columns)
+    arrays = ", ".join(f"${i + 1}::{_sent_as(c)}[]" for i, c in enumerate(columns))
+    aliases = ", ".join(f"c{i}" for i in range(count))
+    values = ", ".join(_value(c, f"c{i}") for i, c in enumerate(columns))
+    return (
+        f"INSERT INTO {table} ({_names(columns)}, created_at, updated_at) "  # noqa: S608
+        f"SELECT {values}, ${count + 1}, ${count + 1} FROM unnest({arrays}) AS u({aliases}) "
+        f"{_returning(skip_existing=skip_existing)}"
+    )
+
+
+def insert_rows_sqlite(table: str, columns: Sequence[Column], *, skip_existing: bool) -> str:
+    """A template: ``{rows}`` takes as many rows of :func:`sqlite_row` as are sent."""
+    return (
+        f"INSERT INTO {table} ({_names(columns)}, created_at, updated_at) VALUES {{rows}} "  # noqa: S608
+        f"{_returning(skip_existing=skip_existing)}"
+    )
+
+
+def sqlite_row(columns: Sequence[Column]) -> str:
+    """One row of :func:`insert_rows_sqlite`: the columns, then the two times."""
+    return "(" + ", ".join(["?"] * (len(columns) + 2)) + ")"
+
+
+def update_rows_postgres(table: str, columns: Sequence[Column]) -> str:
+    """``$1`` the ids, then one array per column, then the time."""
+    count = len(columns)
+    arrays = ", ".join(f"${i + 2}::{_sent_as(c)}[]" for i, c in enumerate(columns))
+    aliases = ", ".join(f"c{i}" for i in range(count))
+    settings = ", ".join(f"{c.name} = {_value(c, f'u.c{i}')}" for i, c in enumerate(columns))
+    return (
+        f"UPDATE {table} SET {settings}, updated_at = ${count + 2} "  # noqa: S608
+        f"FROM unnest($1::bigint[], {arrays}) AS u(id, {aliases}) WHERE {table}.id = u.id"
+    )
+
+
+def update_row_sqlite(table: str, columns: Sequence[Column]) -> str:
+    """One row (``executemany``): the columns, the time, the id."""
+    assignments = ", ".join(f"{c.name} = ?" for c in columns)
+    return f"UPDATE {table} SET {assignments}, updated_at = ? WHERE id = ?"  # noqa: S608
+
+
+def _names(columns: Sequence[Column]) -> str:
+    return ", ".join(column.name for column in columns)
+
+
+def _returning(*, skip_existing: bool) -> str:
+    skip = "ON CONFLICT (tenant_id, sid) DO NOTHING " if skip_existing else ""
+    return skip + "RETURNING id, tenant_id, sid"
+
+
+def _sent_as(column: Column) -> str:
+    return "text" if column.type == "jsonb" else column.type
+
+
+def _value(column: Column, name: str) -> str:
+    return f"{name}::jsonb" if column.type == "jsonb" else name
