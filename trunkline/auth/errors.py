@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from graphql import GraphQLError
+
+
+class AuthErrorCode(StrEnum):
+    """The codes of who-may-call failures; the domain's own are ``services.errors.ErrorCode``.
+
+    They live here, below services, because the layers that raise them (auth, the GraphQL edge)
+    sit on both sides of it; they are not values of the schema's ``ErrorCode`` enum since no
+    mutation result carries them: they are errors, never typed results.
+    """
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
 
 
 class AuthenticationError(Exception):
@@ -15,9 +29,9 @@ class AuthenticationError(Exception):
 
 class Unauthenticated(GraphQLError):
     def __init__(self, message: str = "Authentication required") -> None:
-        super().__init__(message, extensions={"code": "UNAUTHENTICATED"})
+        super().__init__(message, extensions={"code": AuthErrorCode.UNAUTHENTICATED})
 
 
 class Forbidden(GraphQLError):
     def __init__(self, message: str = "You do not have permission to do this") -> None:
-        super().__init__(message, extensions={"code": "FORBIDDEN"})
+        super().__init__(message, extensions={"code": AuthErrorCode.FORBIDDEN})
