@@ -220,7 +220,7 @@ def test_no_import_loops() -> None:
 def test_the_graph_sees_imports_of_every_kind() -> None:
     """The reader finds what the rules are checked on: plain, type-only and in-function imports."""
     found = {(edge.importer, edge.imported, edge.type_only) for edge in imports()}
-    assert ("trunkline.graphql.root", "trunkline.resolvers.activity", False) in found
+    assert ("trunkline.resolvers.root", "trunkline.resolvers.activity", False) in found
     assert ("trunkline.graphql.context", "trunkline.gateway", True) in found
     assert ("trunkline.app", "trunkline.sandbox", False) in found  # inside _sandbox_app()
     assert ("trunkline.services.keys", "trunkline.services.errors", False) in found

@@ -21,6 +21,7 @@ from trunkline.graphql.router import GatewayGraphQLRouter
 from trunkline.health import health_router
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.models.database import apply_migrations, close_database, open_database
+from trunkline.resolvers.root import build_schema
 from trunkline.settings import Settings
 from trunkline.webhooks import twilio_webhook_router
 from trunkline.webhooks.asgi import WebhookEndpoint
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
             yield
 
     app = GatewayApp(
-        graphql=GatewayGraphQLRouter(gateway),
+        graphql=GatewayGraphQLRouter(gateway, schema=build_schema(settings)),
         max_message_bytes=settings.max_body_bytes,
         title="Trunkline",
         lifespan=lifespan,

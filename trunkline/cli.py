@@ -154,7 +154,7 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _export_schema(args: argparse.Namespace) -> int:
-    from trunkline.graphql.root import export_sdl
+    from trunkline.resolvers.root import export_sdl
 
     Path(args.output).write_text(export_sdl())
     print(f"wrote {args.output}")

@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from tests.support.graphql import GraphQLClient
 from tests.support.identity import IdentityProvider
 from trunkline.graphql.limits import is_unexpected
-from trunkline.graphql.root import build_schema
+from trunkline.resolvers.root import build_schema
 from trunkline.settings import Settings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trunkline.graphql.root import export_sdl
+from trunkline.resolvers.root import export_sdl
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 

@@ -31,9 +31,9 @@ from tests.support.identity import IdentityProvider
 from tests.webhooks.fixtures import Carrier, TwilioTenant, create_twilio_tenant
 from tests.webhooks.test_calls import VOICE, call_params, call_sid
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
-from trunkline.graphql.root import build_schema
 from trunkline.models import Call as CallRow
 from trunkline.models import Message, NumberStatus, PhoneNumber
+from trunkline.resolvers.root import build_schema
 from trunkline.settings import Settings
 from trunkline.twilio import TwilioClients
 

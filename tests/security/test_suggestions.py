@@ -31,7 +31,7 @@ from graphql import (
 )
 
 from tests.support.graphql import GraphQLClient
-from trunkline.graphql.root import build_schema
+from trunkline.resolvers.root import build_schema
 from trunkline.settings import Settings
 
 SUGGESTION = "Did you mean"

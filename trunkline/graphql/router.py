@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import cross_web
+import strawberry
 from fastapi import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
@@ -26,7 +27,6 @@ from trunkline.graphql.bearer import authenticate
 from trunkline.graphql.context import Context
 from trunkline.graphql.delivery import GatewayTransportWSHandler
 from trunkline.graphql.requests import decode_json, error_response
-from trunkline.graphql.root import build_schema
 from trunkline.graphql.sharing import encode_message
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
 
     graphql_transport_ws_handler_class = GatewayTransportWSHandler
 
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: Gateway, *, schema: strawberry.Schema) -> None:
         settings = gateway.settings
         self.gateway = gateway
 
@@ -52,7 +52,7 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
             return await self.context_for(connection)
 
         super().__init__(
-            build_schema(settings),
+            schema,
             context_getter=context_getter,
             graphql_ide="graphiql" if settings.is_development else None,
             allow_queries_via_get=False,

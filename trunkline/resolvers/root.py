@@ -1,4 +1,8 @@
-"""The GraphQL schema: root types merged from per-domain parts, with the gateway's limits."""
+"""The GraphQL schema: root types merged from per-domain parts, with the gateway's limits.
+
+It lives with the resolvers it merges, above the endpoint (trunkline.graphql), which is handed
+the schema: the endpoint's machinery (context, limits, sharing) sits below every resolver.
+"""
 
 from __future__ import annotations
 
