@@ -17,6 +17,9 @@ from trunkline.models import ActivityEvent
 
 class ActivityKind(StrEnum):
     MESSAGE_RECEIVED = "MESSAGE_RECEIVED"
+    # A message this gateway sent (sendMessage, sendTestSms): an open inbox shows its own
+    # outgoing messages live, before their statuses follow as MESSAGE_STATUS.
+    MESSAGE_SENT = "MESSAGE_SENT"
     MESSAGE_STATUS = "MESSAGE_STATUS"
     CALL_RECEIVED = "CALL_RECEIVED"
     CALL_STATUS = "CALL_STATUS"

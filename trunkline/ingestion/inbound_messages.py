@@ -220,6 +220,7 @@ class _Row:
             "error_code": None,
             "num_segments": message.num_segments,
             "number_id": self.item.number.id,
+            "received_while_inactive": False,
         }
 
     def draft(self, message_id: int) -> ActivityDraft:

@@ -93,6 +93,6 @@ def _sent_as(field: fields.Field[Any]) -> str:
 
 
 # The rows webhooks write. What a webhook never sets is left to its default: a message's error
-# text and price (read from the API later), a call's price and times.
-MESSAGES = Table(Message, unset=("error_message", "price", "price_unit", "user_id"))
+# text and price (read from the API later), its sender and template, a call's price and times.
+MESSAGES = Table(Message, unset=("error_message", "price", "price_unit", "user_id", "content_sid"))
 CALLS = Table(Call, unset=("price", "price_unit", "user_id", "started_at", "ended_at"))

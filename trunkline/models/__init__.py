@@ -3,8 +3,10 @@
 from trunkline.models.activity import ActivityEvent
 from trunkline.models.calls import Call, Recording
 from trunkline.models.messages import Channel, Direction, Message
-from trunkline.models.numbers import NumberStatus, NumberType, PhoneNumber
+from trunkline.models.numbers import NumberProvider, NumberStatus, NumberType, PhoneNumber
+from trunkline.models.requests import IdempotentRequest
 from trunkline.models.tenants import SendGridSettings, Tenant, TwilioSettings
+from trunkline.models.threads import Thread
 from trunkline.models.webhooks import WebhookReceipt
 
 __all__ = [
@@ -12,13 +14,16 @@ __all__ = [
     "Call",
     "Channel",
     "Direction",
+    "IdempotentRequest",
     "Message",
+    "NumberProvider",
     "NumberStatus",
     "NumberType",
     "PhoneNumber",
     "Recording",
     "SendGridSettings",
     "Tenant",
+    "Thread",
     "TwilioSettings",
     "WebhookReceipt",
 ]

@@ -30,7 +30,7 @@ class Message(TimestampedModel):
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="messages", on_delete=fields.CASCADE
     )
-    # Twilio's MessageSid or SendGrid's message id; null only while an outbound send is in flight.
+    # Twilio's MessageSid or SendGrid's message id.
     # Unique per tenant, not globally: a SID is only as trustworthy as the account that signed
     # it, and one tenant's message must never make another's (same SID) look like a duplicate.
     sid = fields.CharField(max_length=64, null=True)
@@ -52,7 +52,13 @@ class Message(TimestampedModel):
     number: fields.ForeignKeyNullableRelation[PhoneNumber] = fields.ForeignKeyField(
         "models.PhoneNumber", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
+    # The user who sent it (outbound through the API); null for inbound and replies by TwiML.
     user_id = fields.CharField(max_length=128, null=True)
+    # A WhatsApp template (Twilio Content API) the message was sent with.
+    content_sid = fields.CharField(max_length=34, null=True)
+    # Inbound to a number that was INACTIVE: stored and announced all the same (nothing is lost),
+    # flagged so an SPA can show it apart.
+    received_while_inactive = fields.BooleanField(default=False)
 
     class Meta:
         table = "message"
@@ -64,5 +70,6 @@ class Message(TimestampedModel):
             ("tenant_id", "channel", "created_at", "id"),
             ("tenant_id", "status", "created_at", "id"),
             ("tenant_id", "direction", "created_at", "id"),
+            ("tenant_id", "counterpart", "created_at", "id"),
             ("number_id", "counterpart", "created_at", "id"),
         )

@@ -22,14 +22,28 @@ class NumberType(StrEnum):
     TOLL_FREE = "toll_free"
 
 
+class NumberProvider(StrEnum):
+    """Who carries a number's WhatsApp traffic (document 004); only Twilio is built."""
+
+    TWILIO = "twilio"
+    META = "meta"
+    WPPCONNECT = "wppconnect"
+
+
 class PhoneNumber(TimestampedModel):
-    """A number bought through Trunkline; released numbers stay as history for their traffic."""
+    """A number of the tenant's Twilio account, bought or registered; released ones stay as history.
+
+    Bought through ``buyNumber`` or registered with ``registerNumber`` (a number the account
+    already held, or Twilio's shared WhatsApp Sandbox sender).
+    """
 
     id = fields.BigIntField(primary_key=True)
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
         "models.Tenant", related_name="phone_numbers", on_delete=fields.CASCADE
     )
-    sid = fields.CharField(max_length=34, unique=True)
+    # Null for a shared sender (Twilio's WhatsApp Sandbox, +14155238886): every account may send
+    # from it, none holds it, so several tenants register it and none has a PN SID for it.
+    sid = fields.CharField(max_length=34, unique=True, null=True)
     # Indexed: inbound webhooks resolve the receiving number to its tenant.
     phone_number = fields.CharField(max_length=20, db_index=True)
     friendly_name = fields.CharField(max_length=64, default="")
@@ -47,6 +61,8 @@ class PhoneNumber(TimestampedModel):
     monthly_fee = fields.DecimalField(max_digits=10, decimal_places=4, null=True)
     price_unit = fields.CharField(max_length=3, null=True)
     released_at = fields.DatetimeField(null=True)
+    provider = fields.CharEnumField(NumberProvider, max_length=16, default=NumberProvider.TWILIO)
+    whatsapp_enabled = fields.BooleanField(default=False)
 
     class Meta:
         table = "phone_number"

@@ -27,7 +27,7 @@ from trunkline.schema.numbers import (
     PhoneNumber,
     UpdateNumberInput,
 )
-from trunkline.schema.pagination import Connection, Edge, PageInfo, page_size
+from trunkline.schema.pagination import Connection, connection, page_size
 from trunkline.services import available_numbers as inventory
 from trunkline.services import numbers
 from trunkline.services.errors import PhoneNumberNotFound
@@ -115,7 +115,7 @@ class NumbersQuery:
 
         async def page() -> Connection[PhoneNumber]:
             limit = page_size(first, maximum=info.context.settings.max_page_size)
-            rows, more = await numbers.list_numbers(
+            found = await numbers.list_numbers(
                 tenant_id=tenant_id,
                 principal=principal,
                 number_filter=numbers.NumberFilter(
@@ -127,15 +127,11 @@ class NumbersQuery:
                 after_id=decode_cursor(CURSOR_KIND, after),
                 limit=limit,
             )
-            edges = [
-                Edge(cursor=encode_cursor(CURSOR_KIND, row.id), node=PhoneNumber.from_row(row))
-                for row in rows
-            ]
-            return Connection(
-                edges=edges,
-                page_info=PageInfo(
-                    has_next_page=more, end_cursor=edges[-1].cursor if edges else None
-                ),
+            return connection(
+                found,
+                after=after,
+                cursor=lambda row: encode_cursor(CURSOR_KIND, row.id),
+                node=PhoneNumber.from_row,
             )
 
         return await query_result(page())

@@ -9,6 +9,7 @@ import strawberry
 from trunkline.activity import MessageSnapshot
 from trunkline.models import Channel as ChannelValue
 from trunkline.models import Direction as DirectionValue
+from trunkline.models import Message as MessageRow
 
 MessageChannel = strawberry.enum(ChannelValue, name="MessageChannel")
 Direction = strawberry.enum(DirectionValue, name="Direction")
@@ -46,3 +47,7 @@ class Message:
             number_id=strawberry.ID(str(number_id)) if number_id is not None else None,
             created_at=snapshot.created_at,
         )
+
+    @classmethod
+    def from_row(cls, row: MessageRow) -> Message:
+        return cls.from_snapshot(MessageSnapshot.of(row))

@@ -35,6 +35,7 @@ from trunkline.services.errors import (
     provider_failure,
 )
 from trunkline.services.lookups import Revocation
+from trunkline.services.pages import Page, page_of
 from trunkline.twilio import ProviderError, provider_errors
 
 if TYPE_CHECKING:
@@ -184,8 +185,8 @@ async def list_numbers(
     number_filter: NumberFilter,
     after_id: int | None,
     limit: int,
-) -> tuple[list[PhoneNumber], bool]:
-    """A page of numbers, newest first; returns the page and whether more follow."""
+) -> Page[PhoneNumber]:
+    """A page of numbers, newest first."""
     query = visible_numbers(tenant_id=tenant_id, principal=principal)
     if number_filter.mine:
         query = query.filter(owner_id=principal.user_id)
@@ -200,10 +201,8 @@ async def list_numbers(
         query = query.filter(status=number_filter.status)
     if number_filter.capability is not None:
         query = query.filter(**{f"{number_filter.capability.value}_enabled": True})
-    if after_id is not None:
-        query = query.filter(id__lt=after_id)
-    rows = await query.order_by("-id").limit(limit + 1)
-    return rows[:limit], len(rows) > limit
+    after = query.filter(id__lt=after_id) if after_id is not None else query
+    return await page_of(query, after=after.order_by("-id"), limit=limit)
 
 
 async def get_number(*, tenant_id: int, principal: Principal, number_id: int) -> PhoneNumber:
