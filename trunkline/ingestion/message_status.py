@@ -18,6 +18,7 @@ from trunkline.ingestion.kind import Idempotent
 from trunkline.ingestion.rows import RowWriter
 from trunkline.ingestion.status_callbacks import apply_status_callbacks
 from trunkline.ingestion.tables import MESSAGES
+from trunkline.ingestion.threads import ThreadedMessage, roll_up
 from trunkline.models import Channel, Direction, Message, PhoneNumber
 from trunkline.services.messages import history_entry, status_supersedes
 
@@ -48,7 +49,9 @@ class MessageStatusIngestion(Idempotent):
     async def apply_many(
         cls, items: Sequence[Self], connection: BaseDBAsyncClient
     ) -> list[list[ActivityDraft]]:
-        return await apply_status_callbacks(items, connection, ROWS, MessageSnapshot.of)
+        return await apply_status_callbacks(
+            items, connection, ROWS, MessageSnapshot.of, created_rows=_count_in_threads
+        )
 
     @property
     def sid(self) -> str:
@@ -86,3 +89,10 @@ class MessageStatusIngestion(Idempotent):
             if update.error_code is not None:
                 row.error_code = update.error_code
         return applied
+
+
+async def _count_in_threads(
+    rows: Sequence[Message], now: datetime, connection: BaseDBAsyncClient
+) -> None:
+    """A message first known from its status callback (sent outside Trunkline) joins its thread."""
+    await roll_up((ThreadedMessage.of(row) for row in rows), now, connection)

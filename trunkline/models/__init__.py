@@ -6,7 +6,7 @@ from trunkline.models.messages import Channel, Direction, Message
 from trunkline.models.numbers import NumberProvider, NumberStatus, NumberType, PhoneNumber
 from trunkline.models.requests import IdempotentRequest
 from trunkline.models.tenants import SendGridSettings, Tenant, TwilioSettings
-from trunkline.models.threads import Thread
+from trunkline.models.threads import Thread, thread_channel
 from trunkline.models.webhooks import WebhookReceipt
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "Thread",
     "TwilioSettings",
     "WebhookReceipt",
+    "thread_channel",
 ]
