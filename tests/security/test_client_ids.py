@@ -66,6 +66,10 @@ KNOWN_KEY_ARGUMENTS = {
     "subscription activity(after)",
     "subscription messageUpdated(id)",
     "subscription callUpdated(id)",
+    "query threads(numberId)",
+    "query threads(after)",
+    "query thread(numberId)",
+    "mutation markThreadRead(threadId)",
 }
 
 

@@ -11,7 +11,9 @@ from trunkline.services.errors import InvalidInput
 from trunkline.services.keys import (
     MAX_KEY,
     decode_cursor,
+    decode_keyset_cursor,
     encode_cursor,
+    encode_keyset_cursor,
     parse_key,
     parse_optional_key,
     parse_seq,
@@ -124,3 +126,39 @@ def test_a_cursor_this_list_did_not_hand_out_is_bad_input_naming_the_field(curso
 
 def test_no_list_cursor_is_none() -> None:
     assert decode_cursor("number", None) is None
+
+
+@pytest.mark.parametrize("keys", [(1, 1), (1_795_000_000_123_456, 42), (MAX_KEY, MAX_KEY)])
+def test_a_keyset_cursor_round_trips(keys: tuple[int, int]) -> None:
+    assert decode_keyset_cursor("thread", encode_keyset_cursor("thread", keys), size=2) == keys
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        b64("thread:5"),  # one key where the list has two
+        b64("thread:5:6:7"),
+        b64("number:5:6"),  # another list's
+        b64("thread:5:"),
+        b64("thread::6"),
+        b64("thread:0:6"),
+        b64("thread:5:-6"),
+        b64("thread:5: 6"),
+        b64(f"thread:5:{MAX_KEY + 1}"),
+        b64("thread:5:١٢"),
+        encode_keyset_cursor("thread", (5, 6)) + "=",
+        encode_cursor("thread", 5),
+        "A" * 10_000,
+        "",
+    ],
+)
+def test_a_keyset_cursor_this_list_did_not_hand_out_is_bad_input_naming_the_field(
+    cursor: str,
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        decode_keyset_cursor("thread", cursor, size=2, field="after")
+
+    assert (raised.value.field, raised.value.message) == (
+        "after",
+        "after is not a cursor this list handed out.",
+    )

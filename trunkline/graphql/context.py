@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import strawberry
@@ -10,6 +10,7 @@ from strawberry.fastapi import BaseContext
 
 from trunkline.auth.errors import Forbidden
 from trunkline.auth.permissions import require_principal
+from trunkline.graphql.loaders import Loaders
 
 if TYPE_CHECKING:
     from trunkline.auth.principal import Principal
@@ -23,9 +24,17 @@ class Context(BaseContext):
 
     gateway: Gateway
     principal: Principal | None = None
+    # By tenant: over a WebSocket the principal is known only after connection_init.
+    _loaders: dict[int, Loaders] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    def loaders(self, tenant_id: int) -> Loaders:
+        """This request's DataLoaders for ``tenant_id`` (the caller's, from ``caller_tenant``)."""
+        if tenant_id not in self._loaders:
+            self._loaders[tenant_id] = Loaders(tenant_id)
+        return self._loaders[tenant_id]
 
     @property
     def settings(self) -> Settings:

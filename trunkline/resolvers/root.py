@@ -15,16 +15,17 @@ from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
+from trunkline.resolvers.threads import ThreadsMutation, ThreadsQuery
 from trunkline.settings import Settings
 
 
 @strawberry.type
-class Query(TenantsQuery, CredentialsQuery, NumbersQuery):
+class Query(TenantsQuery, CredentialsQuery, NumbersQuery, ThreadsQuery):
     """Root query type: one base class per domain."""
 
 
 @strawberry.type
-class Mutation(TenantsMutation, CredentialsMutation, NumbersMutation):
+class Mutation(TenantsMutation, CredentialsMutation, NumbersMutation, ThreadsMutation):
     """Root mutation type: one base class per domain."""
 
 

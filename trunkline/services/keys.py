@@ -87,3 +87,39 @@ def decode_cursor(kind: str, cursor: str | None, *, field: str = "after") -> int
     if encode_cursor(kind, position) != cursor:
         raise refused  # the same bytes spelled otherwise (trailing bits set)
     return position
+
+
+def encode_keyset_cursor(kind: str, keys: tuple[int, ...]) -> str:
+    """An opaque cursor of a list ordered by several keys (a time in microseconds, then an id):
+    the row's keys, so the next page starts exactly after it even if rows moved meanwhile."""
+    text = ":".join((kind, *(str(key) for key in keys)))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_keyset_cursor(
+    kind: str, cursor: str | None, *, size: int, field: str = "after"
+) -> tuple[int, ...] | None:
+    """The ``size`` keys a cursor of list ``kind`` names; None for no cursor.
+
+    Only a cursor exactly as :func:`encode_keyset_cursor` wrote it for this kind and size is
+    accepted; each key is checked as :func:`parse_key` checks an id.
+    """
+    if cursor is None:
+        return None
+    refused = InvalidInput(field, f"{field} is not a cursor this list handed out.")
+    if not _BASE64URL.fullmatch(cursor):
+        raise refused
+    try:
+        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        raise refused from None
+    prefix, *parts = decoded.split(":")
+    if prefix != kind or len(parts) != size:
+        raise refused
+    try:
+        keys = tuple(parse_key(part, field=field) for part in parts)
+    except InvalidInput:
+        raise refused from None
+    if encode_keyset_cursor(kind, keys) != cursor:
+        raise refused  # the same bytes spelled otherwise (trailing bits set)
+    return keys
