@@ -48,7 +48,7 @@ query Threads($numberId: ID, $channel: MessageChannel, $first: Int, $after: Stri
 THREAD = """
 query Thread($numberId: ID!, $counterpart: String!, $channel: MessageChannel!) {
   thread(numberId: $numberId, counterpart: $counterpart, channel: $channel) {
-    id counterpart channel messageCount unreadCount lastMessage { body }
+    id counterpart channel messageCount unreadCount lastMessage { body } number { id }
   }
 }
 """
@@ -56,7 +56,7 @@ MARK_READ = """
 mutation MarkRead($threadId: ID!) {
   markThreadRead(threadId: $threadId) {
     __typename
-    ... on Thread { id unreadCount messageCount lastReadAt }
+    ... on Thread { id unreadCount messageCount lastReadAt lastMessage { body } number { id } }
     ... on Error { code message }
     ... on UserInputError { field }
   }
@@ -210,6 +210,7 @@ async def test_inbound_counts_unread_marking_read_resets_and_a_later_message_cou
         2,
     )
     assert result["lastReadAt"] is not None
+    assert (result["lastMessage"], result["number"]) == ({"body": "hello"}, {"id": inbox.number_id})
     assert edge["node"]["lastReadAt"] is None
     assert (after["node"]["unreadCount"], after["node"]["messageCount"]) == (1, 3)
     assert after["node"]["lastReadAt"] == result["lastReadAt"]
@@ -254,6 +255,7 @@ async def test_thread_finds_one_conversation_and_is_null_for_a_contact_never_hea
 
     assert found["data"]["thread"]["messageCount"] == 1
     assert found["data"]["thread"]["lastMessage"] == {"body": "hi there"}
+    assert found["data"]["thread"]["number"] == {"id": inbox.number_id}
     assert absent == {"data": {"thread": None}}
 
 

@@ -63,7 +63,8 @@ class ThreadsQuery:
             )
             if found is None:
                 return None
-            return connection(found, after=after, cursor=_cursor, node=Thread.from_row)
+            nodes = {int(node.id): node for node in await Thread.of_rows(found.rows, info)}
+            return connection(found, after=after, cursor=_cursor, node=lambda row: nodes[row.id])
 
         return await query_result(page())
 
@@ -84,7 +85,7 @@ class ThreadsQuery:
                 counterpart=counterpart,
                 channel=channel,  # type: ignore[arg-type]
             )
-            return Thread.from_row(row) if row is not None else None
+            return (await Thread.of_rows([row], info))[0] if row is not None else None
 
         return await query_result(find())
 
@@ -98,11 +99,12 @@ class ThreadsMutation:
     async def mark_thread_read(self, info: Info, thread_id: strawberry.ID) -> MarkThreadReadResult:
         principal, tenant_id = caller_tenant(info)
 
-        async def mark() -> object:
-            return await threads.mark_thread_read(
+        async def mark() -> Thread:
+            row = await threads.mark_thread_read(
                 tenant_id=tenant_id,
                 principal=principal,
                 thread_id=parse_key(thread_id, field="threadId"),
             )
+            return (await Thread.of_rows([row], info))[0]
 
-        return await mutation_result(mark(), Thread.from_row)  # type: ignore[arg-type]
+        return await mutation_result(mark(), lambda thread: thread)
