@@ -7,6 +7,7 @@ would sign them, so every message takes the real ingestion path into its thread.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -214,6 +215,14 @@ async def test_inbound_counts_unread_marking_read_resets_and_a_later_message_cou
     assert edge["node"]["lastReadAt"] is None
     assert (after["node"]["unreadCount"], after["node"]["messageCount"]) == (1, 3)
     assert after["node"]["lastReadAt"] == result["lastReadAt"]
+
+
+async def test_many_messages_arriving_at_once_in_one_thread_are_all_counted(inbox: Inbox) -> None:
+    await asyncio.gather(*(inbox.receive(ALICE, f"message {index}") for index in range(40)))
+
+    (edge,) = (await inbox.threads())["edges"]
+
+    assert (edge["node"]["messageCount"], edge["node"]["unreadCount"]) == (40, 40)
 
 
 async def test_sms_and_whatsapp_from_one_contact_are_two_threads(inbox: Inbox) -> None:
