@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from tortoise import connections
+
 from tests.ingestion.deliveries import SENDER, ingest_together, new_sid, status
+from tests.support.statements import StatementCounter
 from trunkline.ingestion.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
 from trunkline.ingestion.kind import Ingestion
 from trunkline.ingestion.message_status import MessageStatusIngestion, MessageStatusUpdate
@@ -186,3 +190,34 @@ async def test_many_messages_to_one_thread_from_parallel_writers_are_all_counted
     assert await Message.filter(number_id=number.id).count() == total
     assert (thread.message_count, thread.unread_count) == (total, total)
     assert thread.last_message_id == await latest_message_id(number, SENDER)
+
+
+async def test_threads_ride_on_the_statements_that_insert_messages_on_postgresql(
+    number: PhoneNumber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mixed batch (the transaction block): no round trip of its own for the threads on
+    PostgreSQL; on SQLite (in process: no round trips) one upsert per run of messages."""
+    writer = IngestionWriter()
+    outbound = new_sid()
+    batch = [
+        text(number),
+        text(number, sender=OTHER),
+        status(number, outbound, "sent", key=f"{outbound}:sent"),
+    ]
+
+    with StatementCounter().counting(monkeypatch) as statements:
+        await ingest_together(writer, batch)
+    await writer.stop()
+
+    upserts = [statement for statement in statements if "INSERT INTO thread" in statement]
+    if connections.get("default").capabilities.dialect == "postgres":
+        assert len(upserts) == 2
+        assert all("INSERT INTO message" in statement for statement in upserts)
+    else:
+        assert len(upserts) == 2  # the inbound run's, the status run's
+        assert not any("INSERT INTO message" in statement for statement in upserts)
+    threads = await threads_of(number)
+    assert {key: (t.message_count, t.unread_count) for key, t in threads.items()} == {
+        (SENDER, "sms"): (2, 1),
+        (OTHER, "sms"): (1, 1),
+    }

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from tortoise import connections
-from tortoise.backends.base.client import BaseDBAsyncClient
 from twilio.request_validator import RequestValidator
 
 from tests.support.graphql import error_codes
+from tests.support.statements import StatementCounter
 from tests.support.tenancy import Tenant
 from trunkline.models import Thread as ThreadRow
 
@@ -266,34 +264,6 @@ async def test_thread_finds_one_conversation_and_is_null_for_a_contact_never_hea
     assert found["data"]["thread"]["lastMessage"] == {"body": "hi there"}
     assert found["data"]["thread"]["number"] == {"id": inbox.number_id}
     assert absent == {"data": {"thread": None}}
-
-
-class StatementCounter:
-    """Counts the SQL statements the gateway sends (it runs in this process and event loop)."""
-
-    METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @contextmanager
-    def counting(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-        self.statements = []
-        client_type: type[BaseDBAsyncClient] = type(connections.get("default"))
-        for name in self.METHODS:
-            original = getattr(client_type, name)
-
-            async def counted(
-                client: Any, query: str, *args: Any, _original: Any = original, **kwargs: Any
-            ) -> Any:
-                self.statements.append(query)
-                return await _original(client, query, *args, **kwargs)
-
-            monkeypatch.setattr(client_type, name, counted)
-        try:
-            yield self.statements
-        finally:
-            monkeypatch.undo()
 
 
 async def test_a_page_of_one_and_a_page_of_a_hundred_run_the_same_few_statements(

@@ -23,14 +23,18 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from trunkline.activity import ActivityDraft, ActivityKind, Ingested, MessageSnapshot
 from trunkline.ingestion.kind import Idempotent
 from trunkline.ingestion.rows import RowWriter
-from trunkline.ingestion.statements import STORE_INBOUND_MESSAGES_POSTGRES
+from trunkline.ingestion.statements import (
+    STORE_INBOUND_MESSAGES_POSTGRES,
+    threads_of_inserted_postgres,
+)
 from trunkline.ingestion.tables import MESSAGES
 from trunkline.ingestion.threads import ThreadedMessage, roll_up
 from trunkline.models import Channel, Direction, Message, PhoneNumber
 from trunkline.services.messages import history_entry
 
-# Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them.
-ROWS = RowWriter(MESSAGES, skip_existing=True)
+# Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them (on PostgreSQL
+# counting them into their threads too).
+ROWS = RowWriter(MESSAGES, skip_existing=True, then_postgres=threads_of_inserted_postgres)
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,16 @@ class InboundMessageIngestion(Idempotent):
             now,
             connection,
         )
-        await roll_up(
-            (row.threaded(found[row.key]) for row in rows if row is not None and row.key in found),
-            now,
-            connection,
-        )
+        if not ROWS.follows_up(connection):  # (else the INSERT counted them in their threads)
+            await roll_up(
+                (
+                    row.threaded(found[row.key])
+                    for row in rows
+                    if row is not None and row.key in found
+                ),
+                now,
+                connection,
+            )
         return [
             [row.draft(found[row.key])] if row is not None and row.key in found else []
             for row in rows

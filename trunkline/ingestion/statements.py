@@ -9,7 +9,7 @@ number); on SQLite as a multi-row ``VALUES``, chunked under its parameter limit 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from trunkline.ingestion.tables import Column
 
@@ -79,6 +79,26 @@ ROLL_UP_THREADS_SQLITE = (
 )
 THREAD_ROW_SQLITE = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
+
+def threads_of_inserted_postgres(source: str) -> str:
+    """The thread upsert for the messages the CTE ``source`` inserted (returning their id,
+    tenant_id, number_id, counterpart, channel, direction and created_at), folded into the
+    statement that inserts them: no round trip of its own.
+
+    One statement's messages share their ``created_at``, so a thread's newest is its highest
+    id. An MMS counts under SMS (``models.thread_channel``); only inbound ones are unread.
+    """
+    return (
+        f"INSERT INTO {_THREAD_COLUMNS} "  # noqa: S608
+        "SELECT tenant_id, number_id, counterpart, tc, max(id), max(created_at), count(*), "
+        "count(*) FILTER (WHERE direction = 'inbound'), max(created_at), max(created_at) "
+        "FROM (SELECT *, CASE channel WHEN 'mms' THEN 'sms' ELSE channel END AS tc "
+        f"FROM {source} WHERE number_id IS NOT NULL) AS threaded_message "
+        "GROUP BY tenant_id, number_id, counterpart, tc ORDER BY number_id, counterpart, tc "
+        f"{THREAD_UPSERT_POSTGRES}"
+    )
+
+
 # --- Inbound messages, a batch of nothing else, whole, on PostgreSQL ------------------------
 
 # The steps are those of a batch in a transaction block: lock the tenants (ascending ids, before
@@ -105,13 +125,8 @@ STORE_INBOUND_MESSAGES_POSTGRES = (
     "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, $14, $14 "
     "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
     "ON CONFLICT (tenant_id, sid) DO NOTHING "
-    "RETURNING id, sid, tenant_id, number_id, counterpart, channel), "
-    f"threaded AS (INSERT INTO {_THREAD_COLUMNS} "
-    "SELECT tenant_id, number_id, counterpart, tc, max(id), $14, count(*), count(*), $14, $14 "
-    "FROM (SELECT *, CASE channel WHEN 'mms' THEN 'sms' ELSE channel END AS tc FROM stored "
-    "WHERE number_id IS NOT NULL) AS threaded_message "
-    "GROUP BY tenant_id, number_id, counterpart, tc ORDER BY number_id, counterpart, tc "
-    f"{THREAD_UPSERT_POSTGRES}), "
+    "RETURNING id, sid, tenant_id, number_id, counterpart, channel, direction, created_at), "
+    f"threaded AS ({threads_of_inserted_postgres('stored')}), "
     "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
     "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
     "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
@@ -136,16 +151,29 @@ STORE_INBOUND_MESSAGES_POSTGRES = (
 # the batch's time, bound once.
 
 
-def insert_rows_postgres(table: str, columns: Sequence[Column], *, skip_existing: bool) -> str:
-    """Rows as one array per column, ``$n+1`` the time."""
+def insert_rows_postgres(
+    table: str,
+    columns: Sequence[Column],
+    *,
+    skip_existing: bool,
+    then: Callable[[str], str] | None = None,
+) -> str:
+    """Rows as one array per column, ``$n+1`` the time. ``then``: a statement to run on the
+    rows inserted, in the same statement (a data-modifying CTE over ``inserted``)."""
     count = len(columns)
     arrays = ", ".join(f"${i + 1}::{_sent_as(c)}[]" for i, c in enumerate(columns))
     aliases = ", ".join(f"c{i}" for i in range(count))
     values = ", ".join(_value(c, f"c{i}") for i, c in enumerate(columns))
-    return (
+    insert = (
         f"INSERT INTO {table} ({_names(columns)}, created_at, updated_at) "  # noqa: S608
         f"SELECT {values}, ${count + 1}, ${count + 1} FROM unnest({arrays}) AS u({aliases}) "
-        f"{_returning(skip_existing=skip_existing)}"
+    )
+    if then is None:
+        return insert + _returning(skip_existing=skip_existing)
+    skip = "ON CONFLICT (tenant_id, sid) DO NOTHING " if skip_existing else ""
+    return (
+        f"WITH inserted AS ({insert}{skip}RETURNING *), "  # noqa: S608 (our own statements)
+        f"followed AS ({then('inserted')}) SELECT id, tenant_id, sid FROM inserted"
     )
 
 
