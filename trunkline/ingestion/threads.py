@@ -3,9 +3,14 @@
 ``threads`` reads one row per conversation instead of grouping a tenant's messages (which may
 run to millions), so every message row is counted into its thread in the same transaction that
 inserts it: a thread never counts a message that was rolled back, nor misses one that
-committed. Whoever inserts message rows calls :func:`roll_up` once for what it inserted; the
-PostgreSQL single-statement path of inbound messages folds the same upsert into its statement
-(``statements.STORE_INBOUND_MESSAGES_POSTGRES``), sharing :data:`statements.THREAD_UPSERT_POSTGRES`.
+committed. Whoever inserts message rows calls :func:`roll_up` once for what it inserted.
+
+On PostgreSQL the engine's own message INSERTs count their rows themselves, with no round trip
+of their own: the single-statement inbound batch (``statements.STORE_INBOUND_MESSAGES_POSTGRES``)
+and the row writers of ``inbound_messages`` and ``message_status`` (``then_postgres=``
+``statements.threads_of_inserted_postgres``; they call :func:`roll_up` only where
+``RowWriter.follows_up`` says their INSERT did not). All share one upsert rule,
+``statements.THREAD_UPSERT_POSTGRES``.
 """
 
 from __future__ import annotations
