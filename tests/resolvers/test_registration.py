@@ -8,6 +8,7 @@ posts its inbound messages with the AccountSid of the account whose sandbox the 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -506,6 +507,21 @@ async def test_the_shared_sender_is_registered_once_per_tenant(
     assert first["__typename"] == "PhoneNumber"
     assert again["code"] == "CONFLICT"
     assert await numbers_of(tenant) == [(SHARED_SENDER, None, NumberStatus.ACTIVE)]
+
+
+@pytest.mark.parametrize("number", ["held", "shared"])
+async def test_registrations_of_one_number_at_once_store_it_once(
+    tenant: Tenant, carrier: str, twilio: TwilioClients, number: str
+) -> None:
+    await tenant.connect_twilio(carrier)
+    phone_number = (
+        (await held_number(twilio, tenant)).phone_number if number == "held" else SHARED_SENDER
+    )
+
+    results = await asyncio.gather(*(register(tenant, phoneNumber=phone_number) for _ in range(8)))
+
+    assert sorted(r["__typename"] for r in results) == ["ConflictError"] * 7 + ["PhoneNumber"]
+    assert [n for n, _, _ in await numbers_of(tenant)] == [phone_number]
 
 
 async def test_releasing_the_shared_sender_releases_it_here_only_and_for_that_tenant_only(
