@@ -323,6 +323,8 @@ async def test_an_unknown_provider_value_is_bad_user_input(tenant: Tenant, carri
     )
 
     assert error_codes(result) == ["BAD_USER_INPUT"]
+    # Refused before execution, by the variables' checker: it names the field by its own name.
+    assert result["errors"][0]["extensions"]["field"] == "provider"
     assert await numbers_of(tenant) == []
 
 
