@@ -205,6 +205,8 @@ async def test_a_number_the_account_holds_is_registered_and_its_messages_reach_t
     assert at_twilio.voice_url == callback_url(settings.public_url, Callback.VOICE)
     assert at_twilio.status_callback == callback_url(settings.public_url, Callback.CALL_STATUS)
     assert event == (sid, "still there?")
+    stored = await PhoneNumber.get(id=int(registered["id"]))
+    assert (str(stored.monthly_fee), stored.price_unit) == ("1.1500", "USD")
 
 
 async def test_registering_without_configuring_webhooks_leaves_them_as_they_were(

@@ -94,7 +94,7 @@ class InboundMessageIngestion(Idempotent):
         history = _received_history()
         values = [row.values(history) for row in rows]
         tenant = [row["tenant_id"] for row in values]
-        # $4 to $11 of the statement, in its order ($17 the last).
+        # $4 to $11 of the statement, in its order ($17, received while inactive, comes last).
         sent = ("sid", "channel", "from_address", "to_address", "body", "media")
         sent += ("num_segments", "number_id")
         found = await connection.execute_query_dict(

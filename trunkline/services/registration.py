@@ -25,7 +25,12 @@ from trunkline.models import (
     is_shared_sender,
 )
 from trunkline.services import validation
-from trunkline.services.available_numbers import Capability, capabilities_of
+from trunkline.services.available_numbers import (
+    Capability,
+    Price,
+    capabilities_of,
+    monthly_prices,
+)
 from trunkline.services.errors import (
     Conflict,
     InvalidInput,
@@ -84,6 +89,7 @@ async def register_number(
         ProviderFailure: Twilio refused the look-up or the webhook update.
     """
     checked = _checked(registration)
+    # Also for the shared sender: its traffic is routed by the tenant's Account SID.
     client, _ = await accounts.client_for_tenant(tenant_id)
     if is_shared_sender(checked.phone_number):
         number = await _store(
@@ -99,6 +105,8 @@ async def register_number(
         held = await _held_number(client, checked.phone_number)
         if registration.configure_webhooks:
             held = await _point_webhooks_here(client, held.sid, accounts)
+        iso_country = iso_country_of(checked.phone_number)
+        prices = await monthly_prices(client, iso_country) if iso_country else {}
         number = await _store(
             tenant_id,
             checked,
@@ -106,6 +114,7 @@ async def register_number(
             friendly_name=held.friendly_name or "",
             capabilities=capabilities_of(held.capabilities),
             whatsapp_enabled=registration.whatsapp_enabled,
+            price=prices.get(number_type_of(checked.phone_number)),
         )
     # A webhook of this number may have been resolved (to nobody, or to another tenant that
     # shares the sender) a moment ago: forget that on every instance.
@@ -173,6 +182,7 @@ async def _store(
     friendly_name: str,
     capabilities: frozenset[Capability],
     whatsapp_enabled: bool,
+    price: Price | None = None,
 ) -> PhoneNumber:
     """Insert the row unless the tenant holds the number already (checked under the tenant's
     row lock, so two registrations at once store one)."""
@@ -196,6 +206,8 @@ async def _store(
                 website_id=checked.website_id,
                 provider=NumberProvider.TWILIO,
                 whatsapp_enabled=whatsapp_enabled,
+                monthly_fee=price.amount if price else None,
+                price_unit=price.unit if price else None,
             )
     except IntegrityError as exc:
         # The SID is unique: the same number registered at the same moment by the same tenant.
