@@ -11,10 +11,11 @@ inbound URL (it is set in the Console), so ``configure_webhooks`` does not apply
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import BaseORMException, IntegrityError
 from tortoise.transactions import in_transaction
 
 from trunkline.models import (
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from twilio.rest.api.v2010.account.incoming_phone_number import IncomingPhoneNumberInstance
 
     from trunkline.services.accounts import TwilioAccounts
+
+logger = logging.getLogger(__name__)
 
 # Providers whose WhatsApp traffic Trunkline carries; the others are refused until built.
 SUPPORTED_PROVIDERS = frozenset({NumberProvider.TWILIO})
@@ -102,22 +105,30 @@ async def register_number(
         )
     else:
         await _refuse_if_registered(tenant_id, checked.phone_number)
-        held = await _held_number(client, checked.phone_number)
+        found = await _held_number(client, checked.phone_number)
+        held = found
         if registration.configure_webhooks:
-            held = await _point_webhooks_here(client, held.sid, accounts)
+            held = await _point_webhooks_here(client, found.sid, accounts)
         iso_country = iso_country_of(checked.phone_number)
         prices = await monthly_prices(client, iso_country) if iso_country else {}
-        number = await _store(
-            tenant_id,
-            checked,
-            sid=held.sid,
-            friendly_name=held.friendly_name or "",
-            capabilities=capabilities_of(held.capabilities),
-            whatsapp_enabled=registration.whatsapp_enabled,
-            price=prices.get(number_type_of(checked.phone_number)),
-        )
-    # A webhook of this number may have been resolved (to nobody, or to another tenant that
-    # shares the sender) a moment ago: forget that on every instance.
+        try:
+            number = await _store(
+                tenant_id,
+                checked,
+                sid=held.sid,
+                friendly_name=held.friendly_name or "",
+                capabilities=capabilities_of(held.capabilities),
+                whatsapp_enabled=registration.whatsapp_enabled,
+                price=prices.get(number_type_of(checked.phone_number)),
+            )
+        except BaseORMException:
+            if registration.configure_webhooks:
+                # Not stored: its traffic would be refused here, so send it back where it went.
+                logger.exception("storing registered number %s failed; restoring it", found.sid)
+                await _restore_webhooks(client, found)
+            raise
+    # A webhook of this number may have been resolved a moment ago (to another tenant holding it
+    # across Twilio accounts, or sharing the sender): forget that on every instance.
     await accounts.revoke(revocation_of(number))
     return number
 
@@ -172,6 +183,21 @@ async def _point_webhooks_here(
             )
     except ProviderError as exc:
         raise provider_failure(exc) from exc
+
+
+async def _restore_webhooks(client: Client, found: IncomingPhoneNumberInstance) -> None:
+    try:
+        async with provider_errors():
+            await client.incoming_phone_numbers(found.sid).update_async(
+                sms_url=found.sms_url or "",
+                sms_method=found.sms_method or "POST",
+                voice_url=found.voice_url or "",
+                voice_method=found.voice_method or "POST",
+                status_callback=found.status_callback or "",
+                status_callback_method=found.status_callback_method or "POST",
+            )
+    except ProviderError:
+        logger.exception("restoring the webhooks of %s failed", found.sid)
 
 
 async def _store(
