@@ -15,9 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise import Tortoise
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from tests.conftest import BACKEND
 from tests.subscriptions.client import Subscriber, subscribe
 from tests.support.graphql import error_codes
 from tests.support.numbers import unheld
@@ -277,6 +279,40 @@ async def test_a_released_number_can_be_registered_again_once_the_account_holds_
     again = await register(tenant, phoneNumber=held.phone_number)
 
     assert (again["__typename"], again["sid"]) == ("PhoneNumber", bought_again.sid)
+
+
+@pytest.mark.skipif(
+    BACKEND != "services", reason="a refusing trigger raises a constraint error on SQLite"
+)
+async def test_a_number_that_cannot_be_stored_gets_its_webhooks_back(
+    tenant: Tenant, carrier: str, twilio: TwilioClients
+) -> None:
+    # Given: a held number, and a database that refuses to store it (after Twilio was updated).
+    await tenant.connect_twilio(carrier)
+    held = await held_number(twilio, tenant, sms_url="https://elsewhere.example/sms")
+    refusal = f"refuse_{uuid.uuid4().hex[:8]}"
+    database = Tortoise.get_connection("default")
+    await database.execute_script(
+        f"CREATE FUNCTION {refusal}() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; "
+        f"CREATE TRIGGER {refusal} BEFORE INSERT ON phone_number FOR EACH ROW "
+        f"WHEN (NEW.phone_number = '{held.phone_number}') EXECUTE FUNCTION {refusal}();"
+    )
+    try:
+        # When: an admin registers it.
+        result = await tenant.execute(
+            REGISTER, {"input": {"phoneNumber": held.phone_number}}, as_="admin"
+        )
+    finally:
+        await database.execute_script(
+            f"DROP TRIGGER {refusal} ON phone_number; DROP FUNCTION {refusal}();"
+        )
+
+    # Then: it failed, nothing is stored, and its webhooks point where they pointed before.
+    assert result["data"] is None
+    assert await numbers_of(tenant) == []
+    at_twilio = await client_of(twilio, tenant).incoming_phone_numbers(held.sid).fetch_async()
+    assert at_twilio.sms_url == "https://elsewhere.example/sms"
 
 
 @pytest.mark.parametrize("provider", ["META", "WPPCONNECT"])

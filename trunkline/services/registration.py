@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tortoise.exceptions import BaseORMException, IntegrityError
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from trunkline.models import (
@@ -121,9 +121,12 @@ async def register_number(
                 whatsapp_enabled=registration.whatsapp_enabled,
                 price=prices.get(number_type_of(checked.phone_number)),
             )
-        except BaseORMException:
+        except Conflict:
+            raise  # registered at the same moment: its webhooks rightly point here
+        except Exception:
+            # Any failure to store (the driver's own errors reach here unwrapped too): its
+            # traffic would be refused here, so send it back where it went, then fail.
             if registration.configure_webhooks:
-                # Not stored: its traffic would be refused here, so send it back where it went.
                 logger.exception("storing registered number %s failed; restoring it", found.sid)
                 await _restore_webhooks(client, found)
             raise
