@@ -25,7 +25,7 @@ from trunkline.ingestion.kind import Idempotent
 from trunkline.ingestion.rows import RowWriter
 from trunkline.ingestion.statements import STORE_INBOUND_MESSAGES_POSTGRES
 from trunkline.ingestion.tables import MESSAGES
-from trunkline.models import Channel, Direction, Message, PhoneNumber
+from trunkline.models import Channel, Direction, Message, NumberStatus, PhoneNumber
 from trunkline.services.messages import history_entry
 
 # Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them.
@@ -94,7 +94,7 @@ class InboundMessageIngestion(Idempotent):
         history = _received_history()
         values = [row.values(history) for row in rows]
         tenant = [row["tenant_id"] for row in values]
-        # $4 to $11 of the statement, in its order.
+        # $4 to $11 of the statement, in its order ($17, received while inactive, comes last).
         sent = ("sid", "channel", "from_address", "to_address", "body", "media")
         sent += ("num_segments", "number_id")
         found = await connection.execute_query_dict(
@@ -109,6 +109,7 @@ class InboundMessageIngestion(Idempotent):
                 now,
                 history,
                 sorted(set(tenant)),
+                [row["received_while_inactive"] for row in values],
             ],
         )
         by_key = {(int(row["tenant"]), row["key"]): row for row in found}
@@ -192,6 +193,12 @@ class _Row:
     def number_id(self) -> int:
         return self.item.number.id
 
+    @property
+    def received_while_inactive(self) -> bool:
+        """An inactive number's messages are kept and announced all the same (nothing is lost),
+        flagged so an inbox can show them apart. (A released number's are refused before.)"""
+        return self.item.number.status == NumberStatus.INACTIVE
+
     @cached_property
     def snapshot(self) -> MessageSnapshot:
         """The message as announced, but for its id (unknown until the INSERT)."""
@@ -220,7 +227,7 @@ class _Row:
             "error_code": None,
             "num_segments": message.num_segments,
             "number_id": self.item.number.id,
-            "received_while_inactive": False,
+            "received_while_inactive": self.received_while_inactive,
         }
 
     def draft(self, message_id: int) -> ActivityDraft:

@@ -12,8 +12,10 @@ Routes:
 
     ``POST /control/accounts`` -> ``{"account_sid", "auth_token"}``;
     ``POST /control/inbound/message`` with ``{"to", "from", "body", "channel": "sms"|"whatsapp",
-    "media_urls": [...]}`` -> ``{"sid"}``; ``POST /control/inbound/call`` with ``{"to", "from"}``
-    -> ``{"sid"}``.
+    "media_urls": [...], "account_sid"?}`` -> ``{"sid"}`` (``account_sid`` required for the shared
+    WhatsApp Sandbox sender, +14155238886); ``POST /control/inbound/call`` with ``{"to", "from"}``
+    -> ``{"sid"}``; ``POST /control/accounts/{sid}/whatsapp-sandbox`` with ``{"url", "method"?}``
+    (the Console's WhatsApp Sandbox "When a message comes in").
 
 Running it:
     Standalone, serve ``create_sandbox_app(...)`` with any ASGI server; its lifespan starts and

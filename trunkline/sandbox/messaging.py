@@ -122,6 +122,26 @@ def deliver_inbound_message(
     return message
 
 
+def shared_sender(account: Account) -> PhoneNumber:
+    """The WhatsApp Sandbox sender as ``account`` sees it: no IncomingPhoneNumber of any account
+    (it is never stored), its inbound URL the account's WhatsApp Sandbox setting."""
+    return PhoneNumber(
+        sid="",
+        account_sid=account.sid,
+        phone_number=WHATSAPP_SANDBOX_SENDER,
+        friendly_name="Twilio WhatsApp Sandbox",
+        iso_country="US",
+        number_type="local",
+        voice=False,
+        sms=False,
+        mms=False,
+        date_created=account.date_created,
+        date_updated=account.date_updated,
+        sms_url=account.whatsapp_sandbox_url,
+        sms_method=account.whatsapp_sandbox_method,
+    )
+
+
 def inbound_params(message: Message, *, channel: str) -> Params:
     """The form fields Twilio posts to a number's ``SmsUrl`` for an incoming message."""
     _, sender = split_channel(message.from_)

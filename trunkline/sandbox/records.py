@@ -21,6 +21,10 @@ class Account:
     date_created: datetime
     date_updated: datetime
     status: str = "active"
+    # The WhatsApp Sandbox's "When a message comes in" URL: Twilio sets it in the Console only
+    # (the control API stands in for it); inbound to the shared sender goes there.
+    whatsapp_sandbox_url: str | None = None
+    whatsapp_sandbox_method: str = "POST"
 
 
 @dataclass
