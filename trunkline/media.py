@@ -57,6 +57,8 @@ def media_router(gateway: Gateway) -> APIRouter:
             return _refusal(502, "Bad Gateway")
         disposition = "inline" if download.content_type.startswith(INLINE_TYPES) else "attachment"
         headers = {
+            # Set as Twilio gave it (media_type would add a charset to text types).
+            "Content-Type": download.content_type,
             **_SAFETY_HEADERS,
             "Content-Disposition": disposition,
             # The link expires; a browser may keep the file no longer than the link is valid.
@@ -64,8 +66,6 @@ def media_router(gateway: Gateway) -> APIRouter:
         }
         if download.content_length is not None:
             headers["Content-Length"] = str(download.content_length)
-        return StreamingResponse(
-            download.chunks(), media_type=download.content_type, headers=headers
-        )
+        return StreamingResponse(download.chunks(), headers=headers)
 
     return router

@@ -143,9 +143,9 @@ class MediaFetcher:
         target = download_url(url, self.api_base)
         credentials: tuple[str, str] | None = (account_sid, auth_token)
         for _ in range(MAX_REDIRECTS + 1):
-            request = self._http.build_request("GET", target, auth=credentials)
+            request = self._http.build_request("GET", target)
             try:
-                response = await self._http.send(request, stream=True)
+                response = await self._http.send(request, auth=credentials, stream=True)
             except httpx.HTTPError as exc:
                 raise MediaUnavailable(f"Twilio unreachable: {type(exc).__name__}") from exc
             if not response.is_redirect:
