@@ -26,7 +26,6 @@ from trunkline.twilio.clients import TWILIO_DOMAIN, redirect_url
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
-CHUNK_BYTES = 64 * 1024
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 # A media file of the account: a message's Media or a recording, nothing else of the API.
 _MEDIA_PATH = re.compile(
@@ -61,7 +60,7 @@ class MediaDownload:
     async def chunks(self) -> AsyncIterator[bytes]:
         received = 0
         try:
-            async for chunk in self._response.aiter_bytes(CHUNK_BYTES):
+            async for chunk in self._response.aiter_bytes():
                 received += len(chunk)
                 if received > self._max_bytes:
                     # Headers are sent already: all that is left is to cut the body short.
