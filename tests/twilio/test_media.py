@@ -17,6 +17,7 @@ from trunkline.twilio.media import (
     MediaUnavailable,
     account_media_path,
     download_url,
+    hosted_media,
 )
 
 AC = "AC" + "a" * 32
@@ -178,3 +179,26 @@ async def test_redirects_are_followed_on_the_same_host_only() -> None:
     assert body == b"stored bytes"
     assert seen[1][0] == "/storage/file"
     assert all(auth is not None and auth.startswith("Basic ") for _, auth in seen)
+
+
+async def test_an_outbound_mms_hosted_media_is_listed_as_an_inbound_webhook_gives_it(
+    account: SandboxAccount,
+    receiver: WebhookReceiver,
+    control: httpx.AsyncClient,
+    sandbox_server: SandboxServer,
+) -> None:
+    inbound = await _hosted_media_url(account, receiver, control, "https://x.example/a.png")
+    sender = (
+        await account.client.incoming_phone_numbers.create_async(area_code="212")
+    ).phone_number
+    sent = await account.client.messages.create_async(
+        to="+14155550100", from_=sender, media_url=["https://cdn.example/menu.pdf"]
+    )
+
+    (inbound_listed,) = await hosted_media(account.client, inbound.split("/")[-3])
+    (outbound_listed,) = await hosted_media(account.client, sent.sid)
+
+    assert inbound_listed == (inbound, "image/png")
+    url, content_type = outbound_listed
+    assert content_type == "application/pdf"
+    assert account_media_path(url, account_sid=account.sid, api_base=None)

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from twilio.rest import Client
 
 from trunkline.twilio.clients import TWILIO_DOMAIN, redirect_url
 
 logger = logging.getLogger(__name__)
 
+TWILIO_API_HOST = "https://api.twilio.com"
 MAX_REDIRECTS = 3
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 # A media file of the account: a message's Media or a recording, nothing else of the API.
@@ -106,6 +108,21 @@ def account_media_path(url: str, *, account_sid: str, api_base: str | None) -> b
     return match is not None and match["account"] == account_sid
 
 
+async def hosted_media(client: Client, message_sid: str) -> list[tuple[str, str]]:
+    """``(url, content_type)`` of each file Twilio hosts for a message, as ``MediaUrl{N}`` of an
+    inbound webhook would give them: what to store for an outbound MMS, so that its signed links
+    work as an inbound one's do (the URLs a client sent are never fetched).
+
+    Twilio copies an outbound message's files while it is queued: ask once it is ``sent``.
+    """
+    listed = await client.messages(message_sid).media.list_async()
+    return [
+        (f"{TWILIO_API_HOST}{item.uri.removesuffix('.json')}", item.content_type or "")
+        for item in listed
+        if item.uri
+    ]
+
+
 def download_url(url: str, api_base: str | None) -> str:
     """Where a media URL is fetched: Twilio's hosts through the API base, as the clients do."""
     host = (urlsplit(url).hostname or "").lower()
@@ -124,7 +141,11 @@ class MediaFetcher:
     def __init__(self, *, api_base: str | None, timeout: float, max_bytes: int) -> None:
         self.api_base = api_base.rstrip("/") if api_base else None
         self.max_bytes = max_bytes
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout), follow_redirects=False)
+        # No proxy, .netrc or certificate settings from the environment: like the twilio clients
+        # (aiohttp ignores them too), downloads go where the API base says and nowhere else.
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+        )
 
     def __repr__(self) -> str:
         return f"MediaFetcher(api_base={self.api_base!r}, max_bytes={self.max_bytes})"
