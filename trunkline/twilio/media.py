@@ -5,7 +5,7 @@ Only Twilio's own media URLs of the given account are ever fetched (:func:`accou
 host), or the same path under the configured API base (a mounted sandbox hands those out). The
 request goes where the twilio clients' go (:func:`redirect_url`). A redirect Twilio answers with
 (its storage, on some accounts) is followed only to Twilio's or its storage's hosts, and the
-credentials go only to Twilio's.
+credentials go only to the host they were first sent to.
 
 The body is streamed, never held whole: a file over ``max_bytes`` is refused when its length is
 announced, and cut off when it is not; each wait (connecting, every chunk) has a timeout.
@@ -163,7 +163,10 @@ class MediaFetcher:
         target = download_url(url, self.api_base)
         credentials: tuple[str, str] | None = (account_sid, auth_token)
         for _ in range(MAX_REDIRECTS + 1):
-            request = self._http.build_request("GET", target)
+            # Identity: the length Twilio announces is then the length passed on.
+            request = self._http.build_request(
+                "GET", target, headers={"Accept-Encoding": "identity"}
+            )
             try:
                 response = await self._http.send(request, auth=credentials, stream=True)
             except httpx.HTTPError as exc:
