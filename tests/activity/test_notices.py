@@ -92,6 +92,20 @@ def test_a_message_snapshot_reads_typed_attributes() -> None:
     assert notice.channel == "mms"
 
 
+def test_a_message_snapshot_carries_its_media_types_beside_the_urls_under_a_new_key() -> None:
+    payload = json.loads(PREVIOUS_WIRE["message"])["payload"]
+    snapshot = MessageSnapshot.from_wire(payload | {"media_content_types": ["image/jpeg"]})
+
+    wire = snapshot.to_wire()
+
+    assert snapshot.media_content_types == ("image/jpeg",)
+    assert snapshot.media_content_type(0) == "image/jpeg"
+    # The keys an older version reads are unchanged, in their order; the new one comes last.
+    assert list(wire) == [*payload, "media_content_types"]
+    assert {key: wire[key] for key in payload} == payload
+    assert MessageSnapshot.from_wire(payload).media_content_type(0) == "application/octet-stream"
+
+
 def test_a_bus_message_is_parsed_once_for_every_reader_and_one_that_is_no_notice_has_no_seq() -> (
     None
 ):

@@ -81,9 +81,16 @@ async def test_an_inbound_whatsapp_message_carries_its_media(
         f"whatsapp:{TEXTER}",
         f"whatsapp:{number.phone_number}",
     )
+    hosted = await account.client.messages(response.json()["sid"]).media.list_async()
+    hosted_urls = [
+        f"https://api.twilio.com/2010-04-01/Accounts/{account.sid}/Messages/"
+        f"{response.json()['sid']}/Media/{item.sid}"
+        for item in hosted
+    ]
     assert fields["NumMedia"] == "2"
-    assert (fields["MediaUrl0"], fields["MediaContentType0"]) == (media[0], "image/jpeg")
-    assert (fields["MediaUrl1"], fields["MediaContentType1"]) == (media[1], "image/png")
+    # Twilio's copies of the files, never the URLs the sender named.
+    assert (fields["MediaUrl0"], fields["MediaContentType0"]) == (hosted_urls[0], "image/jpeg")
+    assert (fields["MediaUrl1"], fields["MediaContentType1"]) == (hosted_urls[1], "image/png")
     assert (fields["WaId"], fields["ProfileName"], fields["MessageType"]) == (
         "447700900123",
         "Sandbox User",

@@ -3,8 +3,9 @@
 A notice holds its entity as it was when the activity happened, so a subscriber needs no reload.
 Each snapshot has one constructor from the row (:meth:`of`) and one from the wire dict the bus and
 the log carry (:meth:`from_wire`); :meth:`to_wire` writes that dict exactly as earlier versions
-did (same keys, same order), so instances of two versions can share a bus during a rolling
-deploy, and the log's older rows read back.
+did (same keys, same order; a key added later goes at the end, and reading tolerates its
+absence), so instances of two versions can share a bus during a rolling deploy, and the log's
+older rows read back.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, ClassVar, Protocol
 from trunkline.models import Call, Channel, Direction, Recording
 
 VOICE = "voice"  # the activity channel of calls and recordings
+DEFAULT_MEDIA_TYPE = "application/octet-stream"  # a file whose type Twilio did not say
 
 
 class MessageRow(Protocol):
@@ -74,6 +76,8 @@ class MessageSnapshot:
     error_code: int | None
     number_id: int | None
     created_at: datetime | None
+    # Beside ``media_urls``, one per URL (a newer key on the wire: older notices carry none).
+    media_content_types: tuple[str, ...] = ()
 
     @property
     def activity_channel(self) -> str:
@@ -94,10 +98,15 @@ class MessageSnapshot:
             error_code=row.error_code,
             number_id=row.number_id,
             created_at=row.created_at,
+            media_content_types=tuple(
+                str(item.get("content_type") or DEFAULT_MEDIA_TYPE)
+                for item in row.media or []
+                if item.get("url")
+            ),
         )
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "id": self.id,
             "sid": self.sid,
             "channel": self.channel.value,
@@ -111,6 +120,10 @@ class MessageSnapshot:
             "number_id": self.number_id,
             "created_at": self.created_at.isoformat() if self.created_at else None,
         }
+        if self.media_content_types:
+            # Only when known: a notice of an older version is written again as it came.
+            wire["media_content_types"] = list(self.media_content_types)
+        return wire
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> MessageSnapshot:
@@ -127,7 +140,13 @@ class MessageSnapshot:
             error_code=_optional_int(data.get("error_code")),
             number_id=_optional_int(data.get("number_id")),
             created_at=_instant(data.get("created_at")),
+            media_content_types=tuple(str(t) for t in data.get("media_content_types") or []),
         )
+
+    def media_content_type(self, index: int) -> str:
+        """The media type of file ``index`` (unknown in notices of older versions)."""
+        types = self.media_content_types
+        return types[index] if index < len(types) else DEFAULT_MEDIA_TYPE
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ It speaks Twilio's REST wire format (paths, form fields, JSON bodies, paging env
 bodies, per the OpenAPI specifications in ``tests/twilio_oai``) for what Trunkline uses: accounts,
 available and incoming phone numbers, messages, calls, recordings, and a Conversations service's
 webhook configuration. Statuses advance on a step clock, and it posts signed, retried webhooks.
+Message media is hosted as Twilio hosts it (:mod:`trunkline.sandbox.media`): nothing is fetched.
 
 Routes:
     ``/twilio/{product}/...``: Twilio's API, e.g. ``/twilio/api/2010-04-01/Accounts/{sid}.json``
