@@ -70,14 +70,28 @@ async def list_messages(
     Raises:
         InvalidInput: a filter value is malformed (naming ``filter.<field>``).
     """
-    query = _filtered(visible_messages(tenant_id=tenant_id, principal=principal), message_filter)
-    narrowed = query
+    query = matching_messages(
+        tenant_id=tenant_id, principal=principal, message_filter=message_filter
+    )
+    return await page_of(query, after=newest_after(query, after), limit=limit)
+
+
+def matching_messages(
+    *, tenant_id: int, principal: Principal, message_filter: MessageFilter
+) -> QuerySet[Message]:
+    """Every message ``principal`` may see that ``message_filter`` lets through, unordered."""
+    return _filtered(visible_messages(tenant_id=tenant_id, principal=principal), message_filter)
+
+
+def newest_after(query: QuerySet[Message], after: tuple[datetime, int] | None) -> QuerySet[Message]:
+    """``query``'s messages newest first, from the one after ``after`` (a row's
+    ``(created_at, id)``; None: from the newest)."""
     if after is not None:
         at, key = after
         # `created_at <= at` bounds the index range; the OR only skips the rows of that instant
         # at or above the cursor's id.
-        narrowed = query.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(id__lt=key))
-    return await page_of(query, after=narrowed.order_by("-created_at", "-id"), limit=limit)
+        query = query.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(id__lt=key))
+    return query.order_by("-created_at", "-id")
 
 
 async def find_message(*, tenant_id: int, principal: Principal, message_id: int) -> Message | None:
