@@ -9,7 +9,8 @@ the same rule event by event (:meth:`trunkline.activity.Visibility.allows_messag
 Pages are keyset pages ordered by ``(created_at desc, id desc)``: the cursor carries both, and
 each page is one index range scan, however deep. Every filter has an index led by the tenant and
 ending ``(created_at, id)`` (models/messages.py), so a filtered page is read in index order with no
-sort; tests/resolvers/test_messages_plans.py checks each with EXPLAIN on PostgreSQL.
+sort; tests/services/test_messages_read.py checks each with EXPLAIN on PostgreSQL (the
+cursor bounds the range: `Index Cond: tenant_id = .. AND channel = .. AND created_at <= ..`).
 """
 
 from __future__ import annotations
