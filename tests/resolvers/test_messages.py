@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.resolvers.messaging import sms_delivered, text_stored
+from tests.subscriptions.client import subscribe
 from tests.support.graphql import error_codes
 from tests.support.tenancy import Tenant
 from trunkline.models import Message as MessageRow
@@ -438,3 +439,29 @@ async def test_bad_input_is_bad_user_input_naming_the_field(tenant: Tenant, case
     assert error_codes(result) == ["BAD_USER_INPUT"], result
     assert result["errors"][0]["extensions"]["field"] == field
     assert not any((result["data"] or {}).values())
+
+
+MESSAGE_UPDATED = """
+subscription Updated($id: ID!) { messageUpdated(id: $id) { id sentBy status number { id } } }
+"""
+
+
+async def test_an_agent_follows_a_message_they_sent_from_a_number_not_theirs(
+    tenant: Tenant, carrier: str, gateway: str
+) -> None:
+    inbox = await an_inbox(tenant, carrier, gateway)
+    desk = inbox.messages["desk"]
+
+    async with subscribe(gateway, tenant.token(sub=AMY), MESSAGE_UPDATED, {"id": desk}) as amy:
+        followed = (await amy.next())["messageUpdated"]
+    async with subscribe(gateway, tenant.token(sub=BOB), MESSAGE_UPDATED, {"id": desk}) as bob:
+        refused = await bob.message()
+
+    assert followed == {
+        "id": desk,
+        "sentBy": AMY,
+        "status": "delivered",
+        "number": {"id": inbox.numbers["desk"]},
+    }
+    errors = refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
+    assert [error["extensions"]["code"] for error in errors] == ["NOT_FOUND"]
