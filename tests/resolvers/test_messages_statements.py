@@ -57,7 +57,10 @@ async def test_a_page_of_one_and_a_page_of_a_hundred_send_the_same_few_statement
 ) -> None:
     # Given: 101 messages over three numbers of three owners.
     await tenant.connect_twilio(carrier)
-    numbers = [await tenant.buy_any_number(ownerId=f"auth0|agent-{n}") for n in range(3)]
+    numbers = [
+        await tenant.buy_any_number(area_code=area_code, ownerId=f"auth0|agent-{n}")
+        for n, area_code in enumerate(("206", "312", "512"))
+    ]
     await texts_stored(
         gateway,
         carrier,
