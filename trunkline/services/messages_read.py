@@ -11,6 +11,9 @@ each page is one index range scan, however deep. Every filter has an index led b
 ending ``(created_at, id)`` (models/messages.py), so a filtered page is read in index order with no
 sort; tests/services/test_messages_read.py checks each with EXPLAIN on PostgreSQL (the
 cursor bounds the range: `Index Cond: tenant_id = .. AND channel = .. AND created_at <= ..`).
+An agent's page reads the tenant's ``(tenant_id, created_at, id)`` index newest first, filtered
+by their numbers (one hashed look-up) or their own sends: no sort either, but it passes over
+the tenant's other messages on the way, so an agent of a busy tenant is best served by a filter.
 """
 
 from __future__ import annotations
