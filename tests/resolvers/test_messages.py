@@ -4,18 +4,22 @@ traffic through the sandbox carrier; who sees what, pages, filters, bad input, t
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
+from twilio.request_validator import RequestValidator
 
 from tests.resolvers.messaging import sms_delivered, text_stored
-from tests.subscriptions.client import subscribe
+from tests.subscriptions.client import Socket, connect, subscribe
 from tests.support.graphql import error_codes
 from tests.support.tenancy import Tenant
 from trunkline.models import Message as MessageRow
 from trunkline.services.keys import encode_cursor
+from trunkline.settings import Settings
 
 MESSAGES = """
 query Messages($filter: MessageFilter, $first: Int, $after: String) {
@@ -53,6 +57,7 @@ class Inbox:
     """A tenant's numbers and messages, by name; ``newest_first`` as the gateway lists them."""
 
     numbers: dict[str, str]
+    phones: dict[str, str]  # the numbers' phone numbers, by the same names
     messages: dict[str, str]
 
     @property
@@ -83,8 +88,12 @@ async def an_inbox(tenant: Tenant, carrier: str, gateway: str) -> Inbox:
         "bob": await to(bobs, BOBS_FRIEND),
         "desk": await sms_delivered(gateway, tenant, to=CUSTOMER, sent_by=AMY),
     }
-    numbers = {"desk": desk["id"], "amy": amys["id"], "bob": bobs["id"]}
-    return Inbox(numbers=numbers, messages=messages)
+    bought = {"desk": desk, "amy": amys, "bob": bobs}
+    return Inbox(
+        numbers={name: number["id"] for name, number in bought.items()},
+        phones={name: number["phoneNumber"] for name, number in bought.items()},
+        messages=messages,
+    )
 
 
 def listed(result: dict[str, Any]) -> list[str]:
@@ -472,3 +481,77 @@ async def test_an_agent_follows_a_message_they_sent_from_a_number_not_theirs(
     }
     errors = refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
     assert [error["extensions"]["code"] for error in errors] == ["NOT_FOUND"]
+
+
+ACTIVITY = "subscription { activity { kind message { id status sentBy } } }"
+
+
+async def listening(socket: Socket) -> None:
+    """Start the activity feed, then make a round trip on the same socket: once it is answered,
+    the feed is listening."""
+    await socket.start("feed", ACTIVITY)
+    await socket.start("ready", "{ me { orgId } }")
+    assert (await socket.message("ready"))["type"] == "next"
+
+
+async def status_callback(
+    tenant: Tenant, settings: Settings, *, sid: str, status: str, sender: str, to: str
+) -> None:
+    """A status callback as Twilio posts it, signed with the tenant's auth token."""
+    assert tenant.account is not None
+    path = "/webhooks/twilio/message-status"
+    params = {
+        "AccountSid": tenant.account.account_sid,
+        "MessageSid": sid,
+        "MessageStatus": status,
+        "From": sender,
+        "To": to,
+    }
+    signature = RequestValidator(tenant.account.auth_token).compute_signature(
+        f"{settings.public_url}{path}", params
+    )
+    async with httpx.AsyncClient(base_url=str(settings.public_url)) as http:
+        response = await http.post(
+            path,
+            data=params,
+            headers={
+                "X-Twilio-Signature": signature,
+                "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+            },
+        )
+    assert response.status_code == 200, response.text
+
+
+async def test_an_agent_sees_the_activity_of_a_message_they_sent_from_a_number_not_theirs(
+    tenant: Tenant, carrier: str, gateway: str, settings: Settings
+) -> None:
+    # Given: Amy's test SMS from the desk's number (not hers), delivered; Amy and Bob listening.
+    inbox = await an_inbox(tenant, carrier, gateway)
+    sent = await MessageRow.get(id=int(inbox.messages["desk"]))
+    async with (
+        connect(gateway, tenant.token(sub=AMY)) as amy,
+        connect(gateway, tenant.token(sub=BOB)) as bob,
+    ):
+        await listening(amy)
+        await listening(bob)
+
+        # When: Twilio reports it read, then Bob's friend texts Bob's number.
+        await status_callback(
+            tenant,
+            settings,
+            sid=str(sent.sid),
+            status="read",
+            sender=sent.from_address,
+            to=CUSTOMER,
+        )
+        seen_by_amy = await amy.message("feed")
+        await text_stored(gateway, carrier, tenant, to=inbox.phones["bob"], sender=BOBS_FRIEND)
+        seen_by_bob = await bob.message("feed")
+
+    # Then: Amy sees her message's change; Bob, first, his own number's text.
+    assert seen_by_amy["payload"]["data"]["activity"] == {
+        "kind": "MESSAGE_STATUS",
+        "message": {"id": inbox.messages["desk"], "status": "read", "sentBy": AMY},
+    }
+    assert seen_by_bob["payload"]["data"]["activity"]["kind"] == "MESSAGE_RECEIVED"
+    assert seen_by_bob["payload"]["data"]["activity"]["message"]["sentBy"] is None
