@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import strawberry
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from trunkline.auth.errors import Forbidden
 from trunkline.auth.permissions import require_principal
+from trunkline.services.numbers import numbers_by_id
 
 if TYPE_CHECKING:
     from trunkline.auth.principal import Principal
     from trunkline.gateway import Gateway
+    from trunkline.models import PhoneNumber
     from trunkline.settings import Settings
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """The request's DataLoaders, named ``x_by_y``: a list's rows load what they point at in one
+    statement per kind, whatever the page size. Each reads the caller's tenant only."""
+
+    number_by_id: DataLoader[int, PhoneNumber | None]
+
+    @classmethod
+    def of_tenant(cls, tenant_id: int, *, cache: bool) -> Loaders:
+        async def load_numbers(ids: list[int]) -> list[PhoneNumber | None]:
+            found = await numbers_by_id(tenant_id=tenant_id, ids=ids)
+            return [found.get(key) for key in ids]
+
+        return cls(number_by_id=DataLoader(load_numbers, cache=cache))
 
 
 @dataclass
@@ -23,6 +43,7 @@ class Context(BaseContext):
 
     gateway: Gateway
     principal: Principal | None = None
+    _loaders: Loaders | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -30,6 +51,23 @@ class Context(BaseContext):
     @property
     def settings(self) -> Settings:
         return self.gateway.settings
+
+    @property
+    def loaders(self) -> Loaders:
+        """The caller's tenant's loaders, built on first use.
+
+        Over HTTP a context lives for one request, so its loaders cache. A WebSocket's context
+        lives as long as the socket: there they only batch (the loads of one event run
+        together) and cache nothing, so every event reads the rows as they are then.
+        """
+        if self._loaders is None:
+            # Only fields below a root that checked the caller's tenant load anything.
+            tenant_id = self.principal.tenant_id if self.principal else None
+            if tenant_id is None:
+                raise Forbidden("This operation needs an organization.")
+            cache = not isinstance(self.request, WebSocket)
+            self._loaders = Loaders.of_tenant(tenant_id, cache=cache)
+        return self._loaders
 
 
 Info = strawberry.Info[Context, None]

@@ -69,7 +69,7 @@ class InboundMessageIngestion(Idempotent):
     ) -> list[list[ActivityDraft]]:
         now = datetime.now(UTC)
         rows = [_Row.of(item, now) if first else None for item, first in _firsts(items)]
-        history = _received_history()
+        history = _received_history(now)
         found = await ROWS.insert(
             [MESSAGES.ordered(row.values(history)) for row in rows if row is not None],
             now,
@@ -91,7 +91,7 @@ class InboundMessageIngestion(Idempotent):
         now = datetime.now(UTC)
         firsts = [first for _, first in _firsts(items)]
         rows = [_Row.of(item, now) for item in items]
-        history = _received_history()
+        history = _received_history(now)
         values = [row.values(history) for row in rows]
         tenant = [row["tenant_id"] for row in values]
         # $4 to $11 of the statement, in its order ($17, received while inactive, comes last).
@@ -138,8 +138,8 @@ def _firsts(
         seen.add(key)
 
 
-def _received_history() -> str:
-    return json.dumps([history_entry("received", applied=True)])
+def _received_history(now: datetime) -> str:
+    return json.dumps([history_entry("received", applied=True, at=now)])
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,11 @@ class _Row:
     direction: ClassVar[Direction] = Direction.INBOUND
     status: ClassVar[str] = "received"
     error_code: ClassVar[None] = None
+    error_message: ClassVar[None] = None
+    price: ClassVar[None] = None
+    price_unit: ClassVar[None] = None
+    user_id: ClassVar[None] = None  # nobody of ours sent it
+    content_sid: ClassVar[None] = None
 
     @classmethod
     def of(cls, item: InboundMessageIngestion, now: datetime) -> _Row:
@@ -198,6 +203,19 @@ class _Row:
         """An inactive number's messages are kept and announced all the same (nothing is lost),
         flagged so an inbox can show them apart. (A released number's are refused before.)"""
         return self.item.number.status == NumberStatus.INACTIVE
+
+    @property
+    def num_segments(self) -> int | None:
+        return self.item.message.num_segments
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.created_at
+
+    @property
+    def status_history(self) -> list[dict[str, Any]]:
+        """As stored: see ``_received_history``."""
+        return [history_entry("received", applied=True, at=self.created_at)]
 
     @cached_property
     def snapshot(self) -> MessageSnapshot:

@@ -300,3 +300,11 @@ async def _release_at_twilio(client: Client, sid: str) -> None:
         if exc.code == NOT_FOUND_AT_TWILIO:
             return  # already gone at Twilio: releasing again is what we wanted anyway
         raise provider_failure(exc) from exc
+
+
+async def numbers_by_id(*, tenant_id: int, ids: list[int]) -> dict[int, PhoneNumber]:
+    """The tenant's numbers among ``ids``, by id, in one statement (another tenant's: absent)."""
+    if not ids:
+        return {}
+    rows = await PhoneNumber.filter(tenant_id=tenant_id, id__in=sorted(set(ids)))
+    return {row.id: row for row in rows}
