@@ -8,7 +8,8 @@ and one rollup ``INSERT ... SELECT``), then, one request at a time on a keep-ali
 - ``messages(filter: {counterpart}, first: 50)``, against the SQL query of that page, when the
   served schema has a ``messages`` query (probed; skipped, and said so, until it exists).
 
-PostgreSQL only (the target is PostgreSQL's; the embedded SQLite backend is not measured).
+The three ways interleave request by request, so all see the same machine. PostgreSQL only
+(the target is PostgreSQL's; the embedded SQLite backend is not measured).
 Targets: GraphQL p99 within 3x of the raw query's and under 50 ms.
 
     .venv/bin/python bench/queries.py [--messages 200000] [--threads 2000] [--requests 500]
@@ -124,16 +125,23 @@ async def seed(
     }
 
 
-async def timed(run: Callable[[int], Awaitable[Any]], requests: int) -> dict[str, float]:
-    """``requests`` calls one after another (after a tenth as warm-up), each one timed."""
+Run = Callable[[int], Awaitable[Any]]
+
+
+async def timed(graphql: Run, over_http: Run, in_process: Run, requests: int) -> dict[str, Any]:
+    """``requests`` rounds (after a tenth as warm-up), each calling the three ways once, one
+    after another, each call timed: interleaved, so all three see the same machine."""
+    runs = (graphql, over_http, in_process)
     for index in range(max(requests // 10, 10)):
-        await run(index)
-    samples = []
+        for run in runs:
+            await run(index)
+    samples: tuple[list[float], ...] = ([], [], [])
     for index in range(requests):
-        started = time.perf_counter()
-        await run(index)
-        samples.append((time.perf_counter() - started) * 1000)
-    return percentiles(samples)
+        for run, taken in zip(runs, samples, strict=True):
+            started = time.perf_counter()
+            await run(index)
+            taken.append((time.perf_counter() - started) * 1000)
+    return compared(*(percentiles(taken) for taken in samples))
 
 
 def compared(
@@ -225,10 +233,8 @@ async def measure(
             assert len(await raw.fetch(THREADS_SQL, tenant.tenant_id, page)) == page
 
         figures: dict[str, Any] = {
-            "threads": compared(
-                await timed(threads_graphql, args.requests),
-                await timed(threads_over_http, args.requests),
-                await timed(threads_in_process, args.requests),
+            "threads": await timed(
+                threads_graphql, threads_over_http, threads_in_process, args.requests
             )
         }
 
@@ -256,10 +262,8 @@ async def measure(
             counterpart = contacts[index % len(contacts)]
             assert len(await raw.fetch(MESSAGES_SQL, tenant.tenant_id, counterpart, page)) == page
 
-        figures["messages"] = compared(
-            await timed(messages_graphql, args.requests),
-            await timed(messages_over_http, args.requests),
-            await timed(messages_in_process, args.requests),
+        figures["messages"] = await timed(
+            messages_graphql, messages_over_http, messages_in_process, args.requests
         )
         return figures
     finally:

@@ -23,11 +23,14 @@ ROOT = PACKAGE.name  # "trunkline"
 # Top to bottom. Each name is a first-level module or package of trunkline. The edges are one
 # layer: graphql/ serves the resolvers, which present schema/ types. Three modules DESIGN.md does
 # not place sit with the edges: gateway.py (the collaborators the edges reach through the request
-# context), health.py (/healthz and /readyz) and bodies.py (HTTP bodies, read for graphql/ and
-# webhooks/). ``trunkline/__init__.py`` itself (the version) is below everything.
+# context), health.py (/healthz and /readyz), media.py (/media, signed media downloads) and
+# bodies.py (HTTP bodies, read for graphql/ and webhooks/). ``trunkline/__init__.py`` itself
+# (the version) is below everything.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"app", "cli"}),
-    frozenset({"graphql", "resolvers", "schema", "webhooks", "gateway", "health", "bodies"}),
+    frozenset(
+        {"graphql", "resolvers", "schema", "webhooks", "gateway", "health", "media", "bodies"}
+    ),
     frozenset({"services", "ingestion"}),
     frozenset({"activity", "twilio"}),
     frozenset({"events", "models", "auth", "settings"}),

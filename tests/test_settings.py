@@ -89,3 +89,10 @@ def test_production_refuses_generated_encryption_keys() -> None:
 def test_issuer_without_trailing_slash_is_refused_at_start_up() -> None:
     with pytest.raises(ValidationError, match="must end with '/'"):
         _production(auth0_issuer=ISSUER.rstrip("/"))
+
+
+def test_media_urls_default_to_fifteen_minutes_and_are_capped_at_an_hour(tmp_path: Path) -> None:
+    assert Settings(data_dir=tmp_path).media_url_ttl_seconds == 900
+    assert Settings(data_dir=tmp_path, media_url_ttl_seconds=3600).media_url_ttl_seconds == 3600
+    with pytest.raises(ValidationError, match="media_url_ttl_seconds"):
+        Settings(data_dir=tmp_path, media_url_ttl_seconds=3601)

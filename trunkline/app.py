@@ -20,6 +20,7 @@ from trunkline.graphql.requests import GraphQLBodyLimit
 from trunkline.graphql.router import GatewayGraphQLRouter
 from trunkline.health import health_router
 from trunkline.ingestion.writer import IngestionWriter
+from trunkline.media import media_router
 from trunkline.models.database import apply_migrations, close_database, open_database
 from trunkline.resolvers.root import build_schema
 from trunkline.settings import Settings
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
         allow_headers=["Authorization", "Content-Type"],
     )
     app.include_router(health_router(gateway))
+    app.include_router(media_router(gateway))
     app.include_webhooks(twilio_webhook_router(gateway.accounts, ingestion))
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)

@@ -12,10 +12,12 @@ from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
+from trunkline.services.media_links import MediaLinks
 from trunkline.services.secrets import secret_box
 from trunkline.services.tenants import KnownTenants
 from trunkline.settings import Settings
 from trunkline.twilio import TwilioClients
+from trunkline.twilio.media import MediaFetcher
 
 
 @dataclass
@@ -29,6 +31,8 @@ class Gateway:
     bus: Bus
     accounts: TwilioAccounts
     tenants: KnownTenants = field(repr=False)
+    media_links: MediaLinks = field(repr=False)
+    media: MediaFetcher = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -51,6 +55,16 @@ class Gateway:
             bus=bus,
             accounts=accounts,
             tenants=KnownTenants(),
+            media_links=MediaLinks(
+                settings.fernet_keys,
+                public_url=settings.public_url,
+                ttl_seconds=settings.media_url_ttl_seconds,
+            ),
+            media=MediaFetcher(
+                api_base=settings.effective_twilio_api_base,
+                timeout=settings.media_timeout_seconds,
+                max_bytes=settings.media_max_bytes,
+            ),
         )
 
     async def start(self) -> None:
@@ -59,6 +73,7 @@ class Gateway:
         await self.bus.start()
 
     async def aclose(self) -> None:
+        await self.media.aclose()
         await self.accounts.clients.aclose()
         await self.bus.close()
         await self.accounts.lookups.stop()  # after the bus: leaving its channel then costs nothing

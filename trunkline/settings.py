@@ -23,6 +23,9 @@ DEV_ISSUER = "trunkline-dev"
 DEV_AUDIENCE = "trunkline"
 
 
+MAX_MEDIA_URL_TTL_SECONDS = 3600
+
+
 class SettingsError(ValueError):
     """Settings that must not be used together (e.g. development secrets in production)."""
 
@@ -70,6 +73,25 @@ class Settings(BaseSettings):
     twilio_api_base: str = ""
     twilio_timeout_seconds: float = 10.0
     sandbox_step_seconds: float = 1.0
+
+    media_url_ttl_seconds: int = Field(
+        default=900,
+        ge=10,
+        le=MAX_MEDIA_URL_TTL_SECONDS,
+        description="How long a signed /media URL stays valid (at most an hour: it needs no "
+        "bearer header, so whoever holds it may fetch the file until then).",
+    )
+    media_max_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Largest file /media streams from Twilio; a larger one is refused (502) or "
+        "cut off.",
+    )
+    media_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Connect timeout, and longest wait for each chunk, of a /media download.",
+    )
 
     max_query_depth: int = 10
     max_aliases: int = 15

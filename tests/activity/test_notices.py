@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -51,6 +52,30 @@ PREVIOUS_WIRE = {
         '"entity_id":2,"number_id":null,"payload":{"channel":"email","event":"open"}}'
     ),
 }
+# What this version adds to a message's payload, after the previous version's keys (which keep
+# their order), as it writes a previous version's message again: each at its default.
+ADDED_TO_MESSAGES = (
+    '"num_segments":null,"price":null,"price_unit":null,"error_message":null,'
+    '"status_history":[],"user_id":null,"updated_at":null,"received_while_inactive":false,'
+    '"content_sid":null'
+)
+REWRITTEN = {
+    **PREVIOUS_WIRE,
+    "message": PREVIOUS_WIRE["message"].removesuffix("}}") + "," + ADDED_TO_MESSAGES + "}}",
+}
+# A message as this version writes it, every added field set.
+CURRENT_MESSAGE_WIRE = (
+    '{"tenant_id":7,"seq":8,"kind":"MESSAGE_STATUS","entity_type":"message","entity_id":42,'
+    '"number_id":5,"payload":{"id":42,"sid":"SM2","channel":"whatsapp","direction":"outbound",'
+    '"from":"whatsapp:+14155550101","to":"whatsapp:+14155550100","body":"hello",'
+    '"media_urls":[],"status":"delivered","error_code":null,"number_id":5,'
+    '"created_at":"2026-11-29T10:00:00.123456+00:00","num_segments":2,"price":"-0.0158",'
+    '"price_unit":"USD","error_message":null,"status_history":[{"status":"queued",'
+    '"at":"2026-11-29T10:00:00.123456+00:00","applied":true},{"status":"delivered",'
+    '"at":"2026-11-29T10:00:02+00:00","applied":true}],"user_id":"auth0|amy",'
+    '"updated_at":"2026-11-29T10:00:02+00:00","received_while_inactive":false,'
+    '"content_sid":"HX0123456789abcdef0123456789abcdef"}}'
+)
 SNAPSHOT_TYPES = {
     "message": MessageSnapshot,
     "call": CallSnapshot,
@@ -61,7 +86,7 @@ SNAPSHOT_TYPES = {
 
 
 @pytest.mark.parametrize("entity", sorted(PREVIOUS_WIRE))
-def test_a_notice_of_the_previous_version_reads_back_typed_and_is_written_again_unchanged(
+def test_a_notice_of_the_previous_version_reads_back_typed_and_keeps_its_keys_in_order(
     entity: str,
 ) -> None:
     wire = PREVIOUS_WIRE[entity]
@@ -69,7 +94,34 @@ def test_a_notice_of_the_previous_version_reads_back_typed_and_is_written_again_
     notice = ActivityNotice.from_wire(json.loads(wire))
 
     assert type(notice.snapshot) is SNAPSHOT_TYPES[entity]
-    assert json.dumps(notice.to_wire(), separators=(",", ":")) == wire
+    assert json.dumps(notice.to_wire(), separators=(",", ":")) == REWRITTEN[entity]
+
+
+def test_a_message_of_this_version_round_trips_with_the_previous_keys_first() -> None:
+    notice = ActivityNotice.from_wire(json.loads(CURRENT_MESSAGE_WIRE))
+    payload = json.loads(CURRENT_MESSAGE_WIRE)["payload"]
+    previous = json.loads(PREVIOUS_WIRE["message"])["payload"]
+
+    assert json.dumps(notice.to_wire(), separators=(",", ":")) == CURRENT_MESSAGE_WIRE
+    # What the previous version reads (its keys, looked up by name) comes first, in its order.
+    assert list(payload)[: len(previous)] == list(previous)
+    snapshot = notice.snapshot
+    assert isinstance(snapshot, MessageSnapshot)
+    assert (snapshot.num_segments, snapshot.price, snapshot.price_unit) == (
+        2,
+        Decimal("-0.0158"),
+        "USD",
+    )
+    assert [(c.status, c.applied) for c in snapshot.status_history] == [
+        ("queued", True),
+        ("delivered", True),
+    ]
+    assert (snapshot.user_id, snapshot.content_sid, snapshot.received_while_inactive) == (
+        "auth0|amy",
+        "HX0123456789abcdef0123456789abcdef",
+        False,
+    )
+    assert snapshot.updated_at == datetime(2026, 11, 29, 10, 0, 2, tzinfo=UTC)
 
 
 def test_a_message_snapshot_reads_typed_attributes() -> None:
@@ -90,6 +142,21 @@ def test_a_message_snapshot_reads_typed_attributes() -> None:
         created_at=datetime(2026, 11, 29, 10, 0, 0, 123456, tzinfo=UTC),
     )
     assert notice.channel == "mms"
+
+
+def test_a_message_snapshot_carries_its_media_types_beside_the_urls_under_a_new_key() -> None:
+    payload = json.loads(PREVIOUS_WIRE["message"])["payload"]
+    snapshot = MessageSnapshot.from_wire(payload | {"media_content_types": ["image/jpeg"]})
+
+    wire = snapshot.to_wire()
+
+    assert snapshot.media_content_types == ("image/jpeg",)
+    assert snapshot.media_content_type(0) == "image/jpeg"
+    # The keys an older version reads are unchanged, in their order; the new ones come after.
+    assert list(wire)[: len(payload)] == list(payload)
+    assert list(wire)[-1] == "media_content_types"
+    assert {key: wire[key] for key in payload} == payload
+    assert MessageSnapshot.from_wire(payload).media_content_type(0) == "application/octet-stream"
 
 
 def test_a_bus_message_is_parsed_once_for_every_reader_and_one_that_is_no_notice_has_no_seq() -> (

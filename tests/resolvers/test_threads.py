@@ -8,6 +8,7 @@ would sign them, so every message takes the real ingestion path into its thread.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from trunkline.models import Thread as ThreadRow
 MESSAGING = "/webhooks/twilio/messaging"
 ALICE, BOB, CAROL = "+14155550101", "+14155550102", "+14155550103"
 AGENT = "auth0|agent"
+# The sandbox's US area codes: the suite's tenants spread over them, so none runs out.
+AREA_CODES = itertools.cycle(["212", "312", "512", "206", "415"])
 
 THREADS = """
 query Threads($numberId: ID, $channel: MessageChannel, $first: Int, $after: String) {
@@ -122,11 +125,19 @@ async def http(gateway: str) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+RELEASE = "mutation Release($id: ID!) { releaseNumber(id: $id) { __typename } }"
+
+
 @pytest.fixture
-async def inbox(tenant: Tenant, carrier: str, gateway: str, http: httpx.AsyncClient) -> Inbox:
+async def inbox(
+    tenant: Tenant, carrier: str, gateway: str, http: httpx.AsyncClient
+) -> AsyncIterator[Inbox]:
     await tenant.connect_twilio(carrier)
-    number = await tenant.buy_any_number(ownerId=AGENT)
-    return Inbox(tenant=tenant, number=number, http=http, gateway=gateway)
+    number = await tenant.buy_any_number(area_code=next(AREA_CODES), ownerId=AGENT)
+    yield Inbox(tenant=tenant, number=number, http=http, gateway=gateway)
+    # Released afterwards: the suite's tenants share the sandbox's catalogue of numbers.
+    released = await tenant.execute(RELEASE, {"id": number["id"]}, as_="admin")
+    assert released["data"]["releaseNumber"]["__typename"] == "PhoneNumber", released
 
 
 def counterparts(page: dict[str, Any]) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from tests.sandbox.fixtures import SandboxAccount
+from tests.sandbox.fixtures import SandboxAccount, open_account
 from tests.sandbox.receiver import WebhookReceiver
+from trunkline.twilio import TwilioClients
 
 TEXTER = "+447700900123"
 
@@ -80,9 +81,16 @@ async def test_an_inbound_whatsapp_message_carries_its_media(
         f"whatsapp:{TEXTER}",
         f"whatsapp:{number.phone_number}",
     )
+    hosted = await account.client.messages(response.json()["sid"]).media.list_async()
+    hosted_urls = [
+        f"https://api.twilio.com/2010-04-01/Accounts/{account.sid}/Messages/"
+        f"{response.json()['sid']}/Media/{item.sid}"
+        for item in hosted
+    ]
     assert fields["NumMedia"] == "2"
-    assert (fields["MediaUrl0"], fields["MediaContentType0"]) == (media[0], "image/jpeg")
-    assert (fields["MediaUrl1"], fields["MediaContentType1"]) == (media[1], "image/png")
+    # Twilio's copies of the files, never the URLs the sender named.
+    assert (fields["MediaUrl0"], fields["MediaContentType0"]) == (hosted_urls[0], "image/jpeg")
+    assert (fields["MediaUrl1"], fields["MediaContentType1"]) == (hosted_urls[1], "image/png")
     assert (fields["WaId"], fields["ProfileName"], fields["MessageType"]) == (
         "447700900123",
         "Sandbox User",
@@ -176,3 +184,84 @@ async def test_an_inbound_message_needs_a_sender_and_some_content(
         422,
         422,
     )
+
+
+WHATSAPP_SANDBOX = "+14155238886"
+
+
+async def test_whatsapp_to_the_shared_sandbox_sender_goes_to_the_joined_accounts_url(
+    control: httpx.AsyncClient, twilio_clients: TwilioClients, receiver: WebhookReceiver
+) -> None:
+    # Given: two accounts whose WhatsApp Sandboxes post to different URLs.
+    first = await open_account(control, twilio_clients)
+    second = await open_account(control, twilio_clients)
+    for each, path in ((first, "/first"), (second, "/second")):
+        configured = await control.post(
+            f"/accounts/{each.sid}/whatsapp-sandbox", json={"url": receiver.url(path)}
+        )
+        assert configured.status_code == 200, configured.text
+
+    # When: a phone that joined the second account's sandbox writes to the shared sender.
+    response = await control.post(
+        "/inbound/message",
+        json={
+            "to": f"whatsapp:{WHATSAPP_SANDBOX}",
+            "from": TEXTER,
+            "body": "join",
+            "channel": "whatsapp",
+            "account_sid": second.sid,
+        },
+    )
+    webhook = await receiver.next("/second")
+
+    # Then: the second account's URL gets it, signed with that account's token, as its own.
+    assert response.status_code == 202, response.text
+    assert webhook.signed_with(second.auth_token)
+    assert (webhook.fields["AccountSid"], webhook.fields["To"], webhook.fields["From"]) == (
+        second.sid,
+        f"whatsapp:{WHATSAPP_SANDBOX}",
+        f"whatsapp:{TEXTER}",
+    )
+    stored = await second.client.messages(response.json()["sid"]).fetch_async()
+    assert (stored.direction, stored.to) == ("inbound", f"whatsapp:{WHATSAPP_SANDBOX}")
+    assert await first.client.incoming_phone_numbers.list_async() == []  # held by nobody
+
+
+async def test_the_shared_sandbox_sender_needs_an_account_with_a_url_and_whatsapp(
+    control: httpx.AsyncClient, twilio_clients: TwilioClients, receiver: WebhookReceiver
+) -> None:
+    unset = await open_account(control, twilio_clients)
+    joined = await open_account(control, twilio_clients)
+    await control.post(f"/accounts/{joined.sid}/whatsapp-sandbox", json={"url": receiver.url("/j")})
+    message = {"to": WHATSAPP_SANDBOX, "from": TEXTER, "body": "hi", "channel": "whatsapp"}
+
+    no_account = await control.post("/inbound/message", json=message)
+    unknown = await control.post(
+        "/inbound/message", json={**message, "account_sid": "AC" + "0" * 32}
+    )
+    no_url = await control.post("/inbound/message", json={**message, "account_sid": unset.sid})
+    sms = await control.post(
+        "/inbound/message", json={**message, "channel": "sms", "account_sid": joined.sid}
+    )
+    bad_url = await control.post(f"/accounts/{joined.sid}/whatsapp-sandbox", json={"url": ""})
+
+    assert [r.status_code for r in (no_account, unknown, no_url, sms, bad_url)] == [
+        422,
+        404,
+        409,
+        409,
+        422,
+    ]
+
+
+async def test_an_account_sid_given_for_an_owned_number_must_be_its_owners(
+    account: SandboxAccount, control: httpx.AsyncClient, twilio_clients: TwilioClients
+) -> None:
+    number = await account.client.incoming_phone_numbers.create_async(area_code="415")
+    other = await open_account(control, twilio_clients)
+    message = {"to": number.phone_number, "from": TEXTER, "body": "hi"}
+
+    owner = await control.post("/inbound/message", json={**message, "account_sid": account.sid})
+    not_owner = await control.post("/inbound/message", json={**message, "account_sid": other.sid})
+
+    assert (owner.status_code, not_owner.status_code) == (202, 409)

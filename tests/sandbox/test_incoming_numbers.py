@@ -127,6 +127,22 @@ async def test_the_number_list_filters_by_phone_number(account: SandboxAccount) 
     assert [n.sid for n in found] == [wanted.sid]
 
 
+async def test_the_phone_number_filter_takes_partial_numbers_and_digit_wildcards(
+    account: SandboxAccount,
+) -> None:
+    # Twilio: "You can specify partial numbers and use '*' as a wildcard for any digit."
+    wanted = await account.client.incoming_phone_numbers.create_async(phone_number="+13125550142")
+    await account.client.incoming_phone_numbers.create_async(phone_number="+14155550143")
+
+    partial = await account.client.incoming_phone_numbers.list_async(phone_number="5550142")
+    wildcard = await account.client.incoming_phone_numbers.list_async(phone_number="+1312555**42")
+    neither = await account.client.incoming_phone_numbers.list_async(phone_number="+1312555*43")
+
+    assert [n.sid for n in partial] == [wanted.sid]
+    assert [n.sid for n in wildcard] == [wanted.sid]
+    assert neither == []
+
+
 async def test_releasing_a_number_makes_it_available_again(account: SandboxAccount) -> None:
     sydney = account.client.available_phone_numbers("AU").local
     bought = await account.client.incoming_phone_numbers.create_async(phone_number="+61255500042")

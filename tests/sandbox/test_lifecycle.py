@@ -24,7 +24,7 @@ async def open_account(base_url: str) -> dict[str, str]:
     return credentials
 
 
-async def test_a_restarted_sandbox_keeps_accounts_numbers_and_history(tmp_path: Path) -> None:
+async def test_a_restarted_sandbox_keeps_accounts_numbers_history_and_media(tmp_path: Path) -> None:
     state = tmp_path / "sandbox.json"
     async with serve_asgi(create_sandbox_app(step_seconds=0, state_path=state)) as url:
         credentials = await open_account(url)
@@ -34,8 +34,12 @@ async def test_a_restarted_sandbox_keeps_accounts_numbers_and_history(tmp_path: 
             area_code="415", sms_url="https://app.example/sms"
         )
         message = await client.messages.create_async(
-            to="+14155550199", from_=number.phone_number, body="before the restart"
+            to="+14155550199",
+            from_=number.phone_number,
+            body="before the restart",
+            media_url=["https://cdn.example/a.png"],
         )
+        hosted = await client.messages(message.sid).media.list_async()
         await first.aclose()
 
     async with serve_asgi(create_sandbox_app(step_seconds=0, state_path=state)) as url:
@@ -43,12 +47,14 @@ async def test_a_restarted_sandbox_keeps_accounts_numbers_and_history(tmp_path: 
         client = clients.client_for(1, credentials["account_sid"], credentials["auth_token"])
         numbers = await client.incoming_phone_numbers.list_async()
         kept = await client.messages(message.sid).fetch_async()
+        kept_media = await client.messages(message.sid).media.list_async()
         await clients.aclose()
 
     assert [(n.sid, n.phone_number, n.sms_url) for n in numbers] == [
         (number.sid, number.phone_number, "https://app.example/sms")
     ]
     assert (kept.body, kept.status) == ("before the restart", "delivered")
+    assert [(m.sid, m.content_type) for m in kept_media] == [(hosted[0].sid, "image/png")]
     assert json.loads(state.read_text())["version"] == 1
 
 

@@ -185,6 +185,8 @@ class SchemaWalk:
         if not is_composite_type(named):
             return ""
         parts = ["__typename"]
+        if "totalCount" in getattr(named, "fields", {}):
+            parts.append("totalCount")  # a list: whether it is empty
         if is_abstract_type(named):
             possible = self.schema.get_possible_types(named)  # type: ignore[arg-type]
             if any(face.name == "Error" for member in possible for face in member.interfaces):
@@ -203,8 +205,9 @@ def outcome(root: RootField, body: dict[str, Any]) -> str:
 
     ``"BAD_USER_INPUT id"`` for bad input naming its field (a query error or a typed mutation
     error alike), ``"not found"`` for NOT_FOUND and a domain's own not-found code, ``"null"``,
-    ``"ok <Type>"`` for success, ``"<CODE> <message>"`` for other errors, ``"no code <message>"``
-    for an error without a code (the masked "Unexpected error." among them).
+    ``"ok <Type>"`` for success (``"empty"`` for a list of nothing), ``"<CODE> <message>"`` for
+    other errors, ``"no code <message>"`` for an error without a code (the masked "Unexpected
+    error." among them).
     """
     errors = body.get("errors") or []
     if errors:
@@ -214,6 +217,8 @@ def outcome(root: RootField, body: dict[str, Any]) -> str:
         return "null"
     if isinstance(value, dict) and "code" in value:
         return _error_line(value, value)
+    if isinstance(value, dict) and value.get("totalCount") == 0:
+        return "empty"  # a list of nothing
     if isinstance(value, dict):
         return f"ok {value['__typename']}"
     return "ok"

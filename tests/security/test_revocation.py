@@ -366,3 +366,37 @@ async def _until(condition: Callable[[], bool]) -> None:
         # The listener's state and the cache's entries change with no event to await.
         while not condition():  # noqa: ASYNC110
             await asyncio.sleep(0.005)
+
+
+REGISTER = """
+mutation Register($input: RegisterNumberInput!) {
+  registerNumber(input: $input) { __typename ... on PhoneNumber { id } ... on Error { code } }
+}
+"""
+SHARED_SENDER = "+14155238886"
+
+
+@services_only
+async def test_releasing_a_shared_sender_on_one_process_refuses_it_on_another_at_once(
+    connected: Connected, other_process: Webhooks
+) -> None:
+    # The shared sender's look-ups are keyed by tenant and number (it is never looked up by
+    # number alone): the release must reach those on every process.
+    registered = await connected.tenant.execute(
+        REGISTER, {"input": {"phoneNumber": SHARED_SENDER}}, as_="admin"
+    )
+    shared = registered["data"]["registerNumber"]
+    assert shared["__typename"] == "PhoneNumber", registered
+    first, warmed = await other_process.inbound(
+        to=SHARED_SENDER, token=connected.auth_token, account_sid=connected.account_sid
+    )
+    assert warmed.status_code == 200, warmed.text
+
+    released = await connected.tenant.execute(RELEASE, {"id": shared["id"]}, as_="admin")
+    assert released["data"]["releaseNumber"] == {"__typename": "PhoneNumber", "status": "RELEASED"}
+    _, response = await other_process.inbound(
+        to=SHARED_SENDER, token=connected.auth_token, account_sid=connected.account_sid
+    )
+
+    assert response.status_code == 403
+    assert await connected.stored() == [first]

@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -28,6 +28,8 @@ from twilio.request_validator import RequestValidator
 
 from tests.security.webhook_bodies import PATHS, valid_body
 from tests.webhooks.fixtures import TwilioTenant
+from trunkline.models import SHARED_WHATSAPP_SENDERS, PhoneNumber
+from trunkline.services.callbacks import Callback
 
 # 300 mutations over the six routes: about 20 s per backend on a busy 2-core machine.
 EXAMPLES_PER_ROUTE = 50
@@ -130,6 +132,29 @@ def signed_request(
 async def test_no_re_signed_mutation_of_a_valid_webhook_is_answered_5xx(
     twilio_tenant: TwilioTenant, path: str
 ) -> None:
+    await fuzz(twilio_tenant, path)
+
+
+# The routes whose receiving number may be the shared WhatsApp sender (found by AccountSid).
+SHARED_SENDER_PATHS = [Callback.MESSAGING.value, Callback.MESSAGE_STATUS.value]
+
+
+@pytest.mark.parametrize("path", SHARED_SENDER_PATHS)
+async def test_no_re_signed_mutation_of_a_webhook_of_the_shared_whatsapp_sender_is_answered_5xx(
+    twilio_tenant: TwilioTenant, path: str
+) -> None:
+    shared = await PhoneNumber.create(
+        tenant_id=twilio_tenant.tenant_id,
+        sid=None,
+        phone_number=next(iter(SHARED_WHATSAPP_SENDERS)),
+        whatsapp_enabled=True,
+    )
+
+    await fuzz(replace(twilio_tenant, number=shared), path)
+
+
+async def fuzz(twilio_tenant: TwilioTenant, path: str) -> None:
+    """Mutations of a valid body to ``path``, re-signed: none answered 5xx, some stored."""
     loop = asyncio.get_running_loop()
     valid = await twilio_tenant.http.send(
         signed_request(twilio_tenant, path, list(valid_body(twilio_tenant).items()), as_json=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -128,26 +129,44 @@ def test_no_list_cursor_is_none() -> None:
     assert decode_cursor("number", None) is None
 
 
-@pytest.mark.parametrize("keys", [(1, 1), (1_795_000_000_123_456, 42), (MAX_KEY, MAX_KEY)])
-def test_a_keyset_cursor_round_trips(keys: tuple[int, int]) -> None:
-    assert decode_keyset_cursor("thread", encode_keyset_cursor("thread", keys), size=2) == keys
+INSTANTS = [
+    datetime(2026, 11, 29, 23, 0, 14, 123456, tzinfo=UTC),
+    datetime(2026, 11, 29, 23, 0, tzinfo=UTC),  # no microseconds
+    datetime(1969, 7, 20, 20, 17, 40, 5, tzinfo=UTC),  # before the epoch
+    datetime(2026, 11, 30, 1, 0, 14, 123456, tzinfo=timezone(timedelta(hours=2))),
+]
+
+
+@pytest.mark.parametrize("at", INSTANTS)
+@pytest.mark.parametrize("key", [1, MAX_KEY])
+def test_a_keyset_cursor_round_trips_to_the_same_instant_and_key(at: datetime, key: int) -> None:
+    decoded = decode_keyset_cursor("message", encode_keyset_cursor("message", at, key))
+
+    assert decoded == (at, key)
+    assert decoded is not None
+    assert decoded[0].utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize(
     "cursor",
     [
-        b64("thread:5"),  # one key where the list has two
-        b64("thread:5:6:7"),
-        b64("number:5:6"),  # another list's
-        b64("thread:5:"),
-        b64("thread::6"),
-        b64("thread:0:6"),
-        b64("thread:5:-6"),
-        b64("thread:5: 6"),
-        b64(f"thread:5:{MAX_KEY + 1}"),
-        b64("thread:5:١٢"),
-        encode_keyset_cursor("thread", (5, 6)) + "=",
-        encode_cursor("thread", 5),
+        encode_cursor("message", 5),  # no instant
+        b64("message:1:5:7"),
+        b64("call:1764457214123456:5"),  # another list's
+        b64("message::5"),
+        b64("message:1764457214123456:"),
+        b64("message:01764457214123456:5"),  # leading zero
+        b64("message:-0:5"),
+        b64("message:1.5:5"),
+        b64("message:1e15:5"),
+        b64("message:1764457214123456:0"),
+        b64("message:1764457214123456:-5"),
+        b64(f"message:1764457214123456:{MAX_KEY + 1}"),
+        b64("message:999999999999999999:5"),  # past year 9999
+        b64("message:-999999999999999999:5"),  # before year 1
+        b64("message:١٢:5"),
+        encode_keyset_cursor("message", INSTANTS[0], 5) + "=",
+        " " + encode_keyset_cursor("message", INSTANTS[0], 5),
         "A" * 10_000,
         "",
     ],
@@ -156,9 +175,13 @@ def test_a_keyset_cursor_this_list_did_not_hand_out_is_bad_input_naming_the_fiel
     cursor: str,
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        decode_keyset_cursor("thread", cursor, size=2, field="after")
+        decode_keyset_cursor("message", cursor, field="after")
 
     assert (raised.value.field, raised.value.message) == (
         "after",
         "after is not a cursor this list handed out.",
     )
+
+
+def test_no_keyset_cursor_is_none() -> None:
+    assert decode_keyset_cursor("message", None) is None

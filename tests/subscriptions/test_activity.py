@@ -68,10 +68,15 @@ async def test_inbound_whatsapp_mms_from_the_sandbox_reaches_a_subscriber(
         )
         message = (await subscriber.next())["activity"]["message"]
 
+    (hosted,) = await twilio_tenant.client.messages(message["sid"]).media.list_async()
     assert (message["channel"], message["from"], message["mediaUrls"]) == (
         "WHATSAPP",
         f"whatsapp:{SENDER}",
-        ["https://media.example/cat.jpg"],
+        # Twilio's copy of the file, not the URL the sender named.
+        [
+            f"https://api.twilio.com/2010-04-01/Accounts/{twilio_tenant.account_sid}"
+            f"/Messages/{message['sid']}/Media/{hosted.sid}"
+        ],
     )
 
 

@@ -94,14 +94,16 @@ class Tenant:
         assert result["data"]["saveTwilioCredentials"]["__typename"] == "TwilioSettings", result
         return result["data"]["saveTwilioCredentials"]
 
-    async def connect_twilio_with_a_number(self, carrier: str) -> dict[str, Any]:
+    async def connect_twilio_with_a_number(
+        self, carrier: str, *, area_code: str | None = None
+    ) -> dict[str, Any]:
         """Connect a new sandbox account, buy a number, and save it as the from number.
 
         The second save omits the auth token, so it also shows the stored token is kept.
         """
         await self.connect_twilio(carrier)
         assert self.account is not None
-        bought = await self.buy_any_number()
+        bought = await self.buy_any_number(area_code=area_code)
         result = await self.execute(
             SAVE_CREDENTIALS,
             {
@@ -115,8 +117,14 @@ class Tenant:
         assert result["data"]["saveTwilioCredentials"]["fromNumber"] == bought["phoneNumber"]
         return bought
 
-    async def buy_any_number(self, country: str = "US", **input_: str) -> dict[str, Any]:
-        available = await self.execute(AVAILABLE, {"country": country, "first": 100}, as_="admin")
+    async def buy_any_number(
+        self, country: str = "US", *, area_code: str | None = None, **input_: str
+    ) -> dict[str, Any]:
+        """A number no tenant of the test database holds (of ``area_code``, if given: tests
+        that buy many spread over the catalogue's area codes, so none runs out)."""
+        available = await self.execute(
+            AVAILABLE, {"country": country, "areaCode": area_code, "first": 100}, as_="admin"
+        )
         offered = [n["phoneNumber"] for n in available["data"]["availableNumbers"]]
         candidates = await unheld(offered)
         result = await self.execute(

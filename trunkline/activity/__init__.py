@@ -31,6 +31,7 @@ from trunkline.activity.snapshots import (
     MessageSnapshot,
     RecordingSnapshot,
     Snapshot,
+    StatusChange,
     UnknownSnapshot,
 )
 from trunkline.activity.stream import activity_stream
@@ -48,6 +49,7 @@ __all__ = [
     "PublishNotices",
     "RecordingSnapshot",
     "Snapshot",
+    "StatusChange",
     "UnknownSnapshot",
     "Visibility",
     "activity_after",

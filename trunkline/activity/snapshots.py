@@ -3,8 +3,9 @@
 A notice holds its entity as it was when the activity happened, so a subscriber needs no reload.
 Each snapshot has one constructor from the row (:meth:`of`) and one from the wire dict the bus and
 the log carry (:meth:`from_wire`); :meth:`to_wire` writes that dict exactly as earlier versions
-did (same keys, same order), so instances of two versions can share a bus during a rolling
-deploy, and the log's older rows read back.
+did (same keys, same order; a key added later goes at the end, and reading tolerates its
+absence), so instances of two versions can share a bus during a rolling deploy, and the log's
+older rows read back.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Protocol
 
 from trunkline.models import Call, Channel, Direction, Recording
 
 VOICE = "voice"  # the activity channel of calls and recordings
+DEFAULT_MEDIA_TYPE = "application/octet-stream"  # a file whose type Twilio did not say
 
 
 class MessageRow(Protocol):
@@ -46,6 +49,24 @@ class MessageRow(Protocol):
     def number_id(self) -> int | None: ...
     @property
     def created_at(self) -> datetime | None: ...
+    @property
+    def num_segments(self) -> int | None: ...
+    @property
+    def price(self) -> Decimal | None: ...
+    @property
+    def price_unit(self) -> str | None: ...
+    @property
+    def error_message(self) -> str | None: ...
+    @property
+    def status_history(self) -> list[dict[str, Any]]: ...
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def updated_at(self) -> datetime | None: ...
+    @property
+    def received_while_inactive(self) -> bool: ...
+    @property
+    def content_sid(self) -> str | None: ...
 
 
 def _instant(value: object) -> datetime | None:
@@ -56,9 +77,54 @@ def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _optional_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None  # not a price we can show: shown as none rather than failing the event
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One status callback of a message: its status, when it came, whether it was applied (a
+    late or unknown status is recorded, not applied)."""
+
+    status: str
+    at: datetime | None
+    applied: bool
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> StatusChange:
+        return cls(
+            status=str(data.get("status") or ""),
+            at=_instant(data.get("at")),
+            applied=bool(data.get("applied", True)),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "at": self.at.isoformat() if self.at else None,
+            "applied": self.applied,
+        }
+
+
+def _history(entries: Any) -> tuple[StatusChange, ...]:
+    """A stored or carried status history; what is not a list of entries reads as none."""
+    if not isinstance(entries, list):
+        return ()
+    return tuple(StatusChange.from_wire(entry) for entry in entries if isinstance(entry, Mapping))
+
+
 @dataclass(frozen=True, slots=True)
 class MessageSnapshot:
-    """A message as subscribers see it. ``id`` is None only until its row is inserted."""
+    """A message as subscribers see it. ``id`` is None only until its row is inserted.
+
+    The fields after ``created_at`` came later: they have defaults, and an older instance's wire
+    dict (without their keys) reads with those defaults.
+    """
 
     entity_type: ClassVar[str] = "message"
 
@@ -74,6 +140,18 @@ class MessageSnapshot:
     error_code: int | None
     number_id: int | None
     created_at: datetime | None
+    num_segments: int | None = None
+    # As Twilio gives it: negative for what the account paid.
+    price: Decimal | None = None
+    price_unit: str | None = None
+    error_message: str | None = None
+    status_history: tuple[StatusChange, ...] = ()
+    user_id: str | None = None  # who sent it through the API
+    updated_at: datetime | None = None
+    received_while_inactive: bool = False
+    content_sid: str | None = None
+    # Beside ``media_urls``, one per URL (a newer key on the wire: older notices carry none).
+    media_content_types: tuple[str, ...] = ()
 
     @property
     def activity_channel(self) -> str:
@@ -94,10 +172,24 @@ class MessageSnapshot:
             error_code=row.error_code,
             number_id=row.number_id,
             created_at=row.created_at,
+            num_segments=row.num_segments,
+            price=row.price,
+            price_unit=row.price_unit,
+            error_message=row.error_message,
+            status_history=_history(row.status_history),
+            user_id=row.user_id,
+            updated_at=row.updated_at,
+            received_while_inactive=bool(row.received_while_inactive),
+            content_sid=row.content_sid,
+            media_content_types=tuple(
+                str(item.get("content_type") or DEFAULT_MEDIA_TYPE)
+                for item in row.media or []
+                if item.get("url")
+            ),
         )
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "id": self.id,
             "sid": self.sid,
             "channel": self.channel.value,
@@ -110,7 +202,21 @@ class MessageSnapshot:
             "error_code": self.error_code,
             "number_id": self.number_id,
             "created_at": self.created_at.isoformat() if self.created_at else None,
+            # Added later: after the original keys, which keep their order.
+            "num_segments": self.num_segments,
+            "price": str(self.price) if self.price is not None else None,
+            "price_unit": self.price_unit,
+            "error_message": self.error_message,
+            "status_history": [change.to_wire() for change in self.status_history],
+            "user_id": self.user_id,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "received_while_inactive": self.received_while_inactive,
+            "content_sid": self.content_sid,
         }
+        if self.media_content_types:
+            # Only when known: a notice of an older version is written again as it came.
+            wire["media_content_types"] = list(self.media_content_types)
+        return wire
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> MessageSnapshot:
@@ -127,7 +233,22 @@ class MessageSnapshot:
             error_code=_optional_int(data.get("error_code")),
             number_id=_optional_int(data.get("number_id")),
             created_at=_instant(data.get("created_at")),
+            num_segments=_optional_int(data.get("num_segments")),
+            price=_optional_decimal(data.get("price")),
+            price_unit=data.get("price_unit"),
+            error_message=data.get("error_message"),
+            status_history=_history(data.get("status_history")),
+            user_id=data.get("user_id"),
+            updated_at=_instant(data.get("updated_at")),
+            received_while_inactive=bool(data.get("received_while_inactive", False)),
+            content_sid=data.get("content_sid"),
+            media_content_types=tuple(str(t) for t in data.get("media_content_types") or []),
         )
+
+    def media_content_type(self, index: int) -> str:
+        """The media type of file ``index`` (unknown in notices of older versions)."""
+        types = self.media_content_types
+        return types[index] if index < len(types) else DEFAULT_MEDIA_TYPE
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
-"""Who sees which of a tenant's activity: admins see all of it, agents that of their numbers.
+"""Who sees which of a tenant's activity: admins see all of it, agents that of their numbers
+(and the messages they sent themselves, wherever they were sent from).
 
 The one home of that rule: subscriptions filter each event through :class:`Visibility`, and the
-list queries ask :func:`sees_every_number` before narrowing to the caller's numbers.
+list queries ask :func:`sees_every_number` before narrowing to the caller's numbers (and, for
+messages, to what they sent: services/messages_read.py).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from trunkline.activity.notices import ActivityNotice
+from trunkline.activity.snapshots import MessageSnapshot
 from trunkline.auth.principal import Principal, Role
 from trunkline.models import PhoneNumber
 
@@ -58,3 +62,17 @@ class Visibility:
             return True
         await self.refresh()
         return number_id is not None and self.owned is not None and number_id in self.owned
+
+    async def allows_message(self, number_id: int | None, sent_by: str | None) -> bool:
+        """Whether a message on ``number_id``, sent by the user ``sent_by`` (None: by nobody of
+        ours), is the principal's to see: its number's, or sent by the principal."""
+        if sent_by is not None and sent_by == self.principal.user_id:
+            return True
+        return await self.allows_number(number_id)
+
+    async def allows_notice(self, notice: ActivityNotice) -> bool:
+        """Whether the principal sees ``notice``: by its number, or as a message they sent."""
+        snapshot = notice.snapshot
+        if isinstance(snapshot, MessageSnapshot):
+            return await self.allows_message(notice.number_id, snapshot.user_id)
+        return await self.allows_number(notice.number_id)

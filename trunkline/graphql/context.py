@@ -6,16 +6,44 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import strawberry
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from trunkline.auth.errors import Forbidden
 from trunkline.auth.permissions import require_principal
-from trunkline.graphql.loaders import Loaders
+from trunkline.services.messages_read import messages_by_id
+from trunkline.services.numbers import numbers_by_id
 
 if TYPE_CHECKING:
     from trunkline.auth.principal import Principal
     from trunkline.gateway import Gateway
+    from trunkline.models import Message, PhoneNumber
     from trunkline.settings import Settings
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """The request's DataLoaders, named ``x_by_y``: a list's rows load what they point at in one
+    statement per kind, whatever the page size. Each reads the caller's tenant only."""
+
+    number_by_id: DataLoader[int, PhoneNumber | None]
+    message_by_id: DataLoader[int, Message | None]
+
+    @classmethod
+    def of_tenant(cls, tenant_id: int, *, cache: bool) -> Loaders:
+        async def load_numbers(ids: list[int]) -> list[PhoneNumber | None]:
+            found = await numbers_by_id(tenant_id=tenant_id, ids=ids)
+            return [found.get(key) for key in ids]
+
+        async def load_messages(ids: list[int]) -> list[Message | None]:
+            found = await messages_by_id(tenant_id=tenant_id, ids=ids)
+            return [found.get(key) for key in ids]
+
+        return cls(
+            number_by_id=DataLoader(load_numbers, cache=cache),
+            message_by_id=DataLoader(load_messages, cache=cache),
+        )
 
 
 @dataclass
@@ -24,21 +52,31 @@ class Context(BaseContext):
 
     gateway: Gateway
     principal: Principal | None = None
-    # By tenant: over a WebSocket the principal is known only after connection_init.
-    _loaders: dict[int, Loaders] = field(default_factory=dict, repr=False)
+    _loaders: Loaders | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         super().__init__()
 
-    def loaders(self, tenant_id: int) -> Loaders:
-        """This request's DataLoaders for ``tenant_id`` (the caller's, from ``caller_tenant``)."""
-        if tenant_id not in self._loaders:
-            self._loaders[tenant_id] = Loaders(tenant_id)
-        return self._loaders[tenant_id]
-
     @property
     def settings(self) -> Settings:
         return self.gateway.settings
+
+    @property
+    def loaders(self) -> Loaders:
+        """The caller's tenant's loaders, built on first use.
+
+        Over HTTP a context lives for one request, so its loaders cache. A WebSocket's context
+        lives as long as the socket: there they only batch (the loads of one event run
+        together) and cache nothing, so every event reads the rows as they are then.
+        """
+        if self._loaders is None:
+            # Only fields below a root that checked the caller's tenant load anything.
+            tenant_id = self.principal.tenant_id if self.principal else None
+            if tenant_id is None:
+                raise Forbidden("This operation needs an organization.")
+            cache = not isinstance(self.request, WebSocket)
+            self._loaders = Loaders.of_tenant(tenant_id, cache=cache)
+        return self._loaders
 
 
 Info = strawberry.Info[Context, None]

@@ -29,7 +29,7 @@ from trunkline.ingestion.statements import (
 )
 from trunkline.ingestion.tables import MESSAGES
 from trunkline.ingestion.threads import ThreadedMessage, roll_up
-from trunkline.models import Channel, Direction, Message, PhoneNumber
+from trunkline.models import Channel, Direction, Message, NumberStatus, PhoneNumber
 from trunkline.services.messages import history_entry
 
 # Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them (on PostgreSQL
@@ -74,7 +74,7 @@ class InboundMessageIngestion(Idempotent):
     ) -> list[list[ActivityDraft]]:
         now = datetime.now(UTC)
         rows = [_Row.of(item, now) if first else None for item, first in _firsts(items)]
-        history = _received_history()
+        history = _received_history(now)
         found = await ROWS.insert(
             [MESSAGES.ordered(row.values(history)) for row in rows if row is not None],
             now,
@@ -106,10 +106,10 @@ class InboundMessageIngestion(Idempotent):
         now = datetime.now(UTC)
         firsts = [first for _, first in _firsts(items)]
         rows = [_Row.of(item, now) for item in items]
-        history = _received_history()
+        history = _received_history(now)
         values = [row.values(history) for row in rows]
         tenant = [row["tenant_id"] for row in values]
-        # $4 to $11 of the statement, in its order.
+        # $4 to $11 of the statement, in its order ($17, received while inactive, comes last).
         sent = ("sid", "channel", "from_address", "to_address", "body", "media")
         sent += ("num_segments", "number_id")
         found = await connection.execute_query_dict(
@@ -124,6 +124,7 @@ class InboundMessageIngestion(Idempotent):
                 now,
                 history,
                 sorted(set(tenant)),
+                [row["received_while_inactive"] for row in values],
             ],
         )
         by_key = {(int(row["tenant"]), row["key"]): row for row in found}
@@ -152,8 +153,8 @@ def _firsts(
         seen.add(key)
 
 
-def _received_history() -> str:
-    return json.dumps([history_entry("received", applied=True)])
+def _received_history(now: datetime) -> str:
+    return json.dumps([history_entry("received", applied=True, at=now)])
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,11 @@ class _Row:
     direction: ClassVar[Direction] = Direction.INBOUND
     status: ClassVar[str] = "received"
     error_code: ClassVar[None] = None
+    error_message: ClassVar[None] = None
+    price: ClassVar[None] = None
+    price_unit: ClassVar[None] = None
+    user_id: ClassVar[None] = None  # nobody of ours sent it
+    content_sid: ClassVar[None] = None
 
     @classmethod
     def of(cls, item: InboundMessageIngestion, now: datetime) -> _Row:
@@ -207,6 +213,25 @@ class _Row:
     def number_id(self) -> int:
         return self.item.number.id
 
+    @property
+    def received_while_inactive(self) -> bool:
+        """An inactive number's messages are kept and announced all the same (nothing is lost),
+        flagged so an inbox can show them apart. (A released number's are refused before.)"""
+        return self.item.number.status == NumberStatus.INACTIVE
+
+    @property
+    def num_segments(self) -> int | None:
+        return self.item.message.num_segments
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.created_at
+
+    @property
+    def status_history(self) -> list[dict[str, Any]]:
+        """As stored: see ``_received_history``."""
+        return [history_entry("received", applied=True, at=self.created_at)]
+
     @cached_property
     def snapshot(self) -> MessageSnapshot:
         """The message as announced, but for its id (unknown until the INSERT)."""
@@ -235,7 +260,7 @@ class _Row:
             "error_code": None,
             "num_segments": message.num_segments,
             "number_id": self.item.number.id,
-            "received_while_inactive": False,
+            "received_while_inactive": self.received_while_inactive,
         }
 
     def threaded(self, message_id: int) -> ThreadedMessage:

@@ -86,6 +86,8 @@ async def apply_status_callbacks(
             applied = item.update_row(row)
             if row.id is not None:  # else created by this run: inserted as it ends
                 changed[row.id] = row
+        # As the writes below leave it: announced as it will read.
+        row.updated_at = now
         announced.append((item, row, snapshot(row)) if applied else None)
     ids = await rows.insert([rows.table.values(row) for row in created], now, connection)
     for row in created:

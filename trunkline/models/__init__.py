@@ -3,13 +3,21 @@
 from trunkline.models.activity import ActivityEvent
 from trunkline.models.calls import Call, Recording
 from trunkline.models.messages import Channel, Direction, Message
-from trunkline.models.numbers import NumberProvider, NumberStatus, NumberType, PhoneNumber
+from trunkline.models.numbers import (
+    SHARED_WHATSAPP_SENDERS,
+    NumberProvider,
+    NumberStatus,
+    NumberType,
+    PhoneNumber,
+    is_shared_sender,
+)
 from trunkline.models.requests import IdempotentRequest
 from trunkline.models.tenants import SendGridSettings, Tenant, TwilioSettings
 from trunkline.models.threads import Thread, thread_channel
 from trunkline.models.webhooks import WebhookReceipt
 
 __all__ = [
+    "SHARED_WHATSAPP_SENDERS",
     "ActivityEvent",
     "Call",
     "Channel",
@@ -26,5 +34,6 @@ __all__ = [
     "Thread",
     "TwilioSettings",
     "WebhookReceipt",
+    "is_shared_sender",
     "thread_channel",
 ]

@@ -30,6 +30,17 @@ class NumberProvider(StrEnum):
     WPPCONNECT = "wppconnect"
 
 
+# Twilio's WhatsApp Sandbox sender: every Twilio account may send from it and receive on it, so
+# no account holds it (no IncomingPhoneNumber, no PN SID) and any number of tenants register it.
+# Its inbound traffic belongs to whichever tenant's ``AccountSid`` Twilio posts it with.
+SHARED_WHATSAPP_SENDERS = frozenset({"+14155238886"})
+
+
+def is_shared_sender(phone_number: str) -> bool:
+    """Whether ``phone_number`` (E.164) is a sender every Twilio account shares."""
+    return phone_number in SHARED_WHATSAPP_SENDERS
+
+
 class PhoneNumber(TimestampedModel):
     """A number of the tenant's Twilio account, bought or registered; released ones stay as history.
 

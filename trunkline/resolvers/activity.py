@@ -33,6 +33,7 @@ from trunkline.events import SharedMessage, StreamExpired, SubscriberDropped, Su
 from trunkline.graphql.context import Info, caller_tenant
 from trunkline.graphql.delivery import send_live
 from trunkline.graphql.sharing import SharedEvent
+from trunkline.models import Message as MessageRow
 from trunkline.resolvers.outcomes import query_errors
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
@@ -125,6 +126,7 @@ async def _entity_updates(
     load: Callable[[int, int], Awaitable[Row | None]],
     snapshot: Callable[[Row], Snapshot],
     present: Callable[[Snapshot, int], Entity],
+    visible: Callable[[Visibility, Row], Awaitable[bool]] | None = None,
 ) -> AsyncGenerator[Entity, None]:
     """An "entity updated" subscription: the entity now, then each change to it.
 
@@ -139,6 +141,7 @@ async def _entity_updates(
         load: the tenant's row by ``(tenant_id, key)``; None when the tenant has none.
         snapshot: the row as the activity log and the bus carry it.
         present: the GraphQL type, from a snapshot and its tenant's id.
+        visible: whether the caller may see the row; default: whether they see its number.
     """
     principal, tenant_id = caller_tenant(info)
     visibility = Visibility(principal=principal, tenant_id=tenant_id)
@@ -147,7 +150,7 @@ async def _entity_updates(
         # Read before the row: a change committed in between is replayed, never lost.
         since = await latest_seq(tenant_id=tenant_id)
         row = await load(tenant_id, key)
-        if row is None or not await visibility.allows_number(row.number_id):  # type: ignore[attr-defined]
+        if row is None or not await (visible or _number_visible)(visibility, row):
             # Absent, another tenant's, or on a number not the caller's: the same answer.
             raise NotFound(f"{entity_type.capitalize()} not found")
 
@@ -162,6 +165,14 @@ async def _entity_updates(
             event = _shared(item, entity_type, build)
             if not await send_live(event):
                 yield cast(Entity, event)
+
+
+async def _number_visible(visibility: Visibility, row: object) -> bool:
+    return await visibility.allows_number(row.number_id)  # type: ignore[attr-defined]
+
+
+async def _message_visible(visibility: Visibility, row: MessageRow) -> bool:
+    return await visibility.allows_message(row.number_id, row.user_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type
@@ -203,7 +214,7 @@ class ActivitySubscription:
                 continue
             if wanted is not None and notice.channel not in wanted:
                 continue
-            if not visibility.sees_all and not await visibility.allows_number(notice.number_id):
+            if not visibility.sees_all and not await visibility.allows_notice(notice):
                 continue
             event = _shared(item, "activity", ActivityEvent.of)
             if not await send_live(event):
@@ -221,6 +232,7 @@ class ActivitySubscription:
             load=lambda tenant_id, key: get_message(tenant_id=tenant_id, message_id=key),
             snapshot=MessageSnapshot.of,
             present=lambda snapshot, _tenant_id: Message.from_snapshot(snapshot),
+            visible=_message_visible,
         )
 
     @strawberry.subscription(

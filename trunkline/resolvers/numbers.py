@@ -10,6 +10,7 @@ from trunkline.auth.permissions import IsAdmin, IsAuthenticated
 from trunkline.graphql.context import Info, caller_tenant
 from trunkline.resolvers.outcomes import mutation_result, query_result
 from trunkline.schema.errors import (
+    ConflictError,
     InactiveNumberError,
     NumberUnavailableError,
     PhoneNumberNotFoundError,
@@ -25,11 +26,12 @@ from trunkline.schema.numbers import (
     NumberFilter,
     NumberType,
     PhoneNumber,
+    RegisterNumberInput,
     UpdateNumberInput,
 )
 from trunkline.schema.pagination import Connection, connection, page_size
 from trunkline.services import available_numbers as inventory
-from trunkline.services import numbers
+from trunkline.services import numbers, registration
 from trunkline.services.errors import PhoneNumberNotFound
 from trunkline.services.keys import decode_cursor, encode_cursor, parse_key
 
@@ -42,6 +44,15 @@ BuyNumberResult = Annotated[
     | NumberUnavailableError
     | ProviderError,
     strawberry.union("BuyNumberResult"),
+]
+RegisterNumberResult = Annotated[
+    PhoneNumber
+    | UserInputError
+    | PhoneNumberNotFoundError
+    | ConflictError
+    | TwilioNotConfiguredError
+    | ProviderError,
+    strawberry.union("RegisterNumberResult"),
 ]
 UpdateNumberResult = Annotated[
     PhoneNumber | UserInputError | PhoneNumberNotFoundError | InactiveNumberError,
@@ -174,6 +185,30 @@ class NumbersMutation:
         )
 
     @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Take on a number the tenant's Twilio account already holds (webhooks "
+        "pointed here unless configureWebhooks is false), or Twilio's shared WhatsApp Sandbox "
+        "sender.",
+    )
+    async def register_number(self, info: Info, input: RegisterNumberInput) -> RegisterNumberResult:
+        _, tenant_id = caller_tenant(info)
+        wanted = registration.Registration(
+            phone_number=input.phone_number,
+            label=input.label,
+            website_id=input.website_id,
+            owner_id=input.owner_id,
+            configure_webhooks=input.configure_webhooks,
+            provider=input.provider,  # type: ignore[arg-type]
+            whatsapp_enabled=input.whatsapp_enabled,
+        )
+        return await mutation_result(
+            registration.register_number(
+                tenant_id=tenant_id, registration=wanted, accounts=info.context.gateway.accounts
+            ),
+            PhoneNumber.from_row,
+        )
+
+    @strawberry.mutation(
         permission_classes=[IsAuthenticated],
         description="Admins change anything; a number's owner its label and website.",
     )
@@ -187,6 +222,7 @@ class NumbersMutation:
             status=input.status,  # type: ignore[arg-type]
             owner_id=input.owner_id or None,
             clear_owner=input.owner_id == "",
+            whatsapp_enabled=input.whatsapp_enabled,
         )
 
         async def update() -> object:
@@ -202,7 +238,8 @@ class NumbersMutation:
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
-        description="Release at Twilio; the number stays in history with status RELEASED.",
+        description="Release at Twilio (a shared sender: here only); the number stays in history "
+        "with status RELEASED.",
     )
     async def release_number(self, info: Info, id: strawberry.ID) -> ReleaseNumberResult:
         _, tenant_id = caller_tenant(info)

@@ -13,6 +13,7 @@ from trunkline.graphql.limits import GatewaySchema, schema_extensions
 from trunkline.graphql.sharing import SharingExecutor
 from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
+from trunkline.resolvers.messages import MessagesQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.resolvers.threads import ThreadsMutation, ThreadsQuery
@@ -20,7 +21,7 @@ from trunkline.settings import Settings
 
 
 @strawberry.type
-class Query(TenantsQuery, CredentialsQuery, NumbersQuery, ThreadsQuery):
+class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, ThreadsQuery):
     """Root query type: one base class per domain."""
 
 

@@ -8,6 +8,7 @@ import strawberry
 
 from trunkline.auth.permissions import IsAuthenticated
 from trunkline.graphql.context import Info, caller_tenant
+from trunkline.models import Thread as ThreadRow
 from trunkline.resolvers.outcomes import mutation_result, query_result
 from trunkline.schema.errors import NotFoundError, UserInputError
 from trunkline.schema.messages import MessageChannel
@@ -28,8 +29,8 @@ MarkThreadReadResult = Annotated[
 ]
 
 
-def _cursor(row: object) -> str:
-    return encode_keyset_cursor(CURSOR_KIND, threads.ThreadPosition.of(row).keys)  # type: ignore[arg-type]
+def _cursor(row: ThreadRow) -> str:
+    return encode_keyset_cursor(CURSOR_KIND, row.last_message_at, row.id)
 
 
 @strawberry.type
@@ -51,14 +52,14 @@ class ThreadsQuery:
 
         async def page() -> Connection[Thread] | None:
             number = parse_optional_key(number_id, field="numberId")
-            keys = decode_keyset_cursor(CURSOR_KIND, after, size=2)
+            position = decode_keyset_cursor(CURSOR_KIND, after)
             limit = page_size(first, maximum=info.context.settings.max_page_size)
             found = await threads.list_threads(
                 tenant_id=tenant_id,
                 principal=principal,
                 number_id=number,
                 channel=channel,  # type: ignore[arg-type]
-                after=threads.ThreadPosition.from_keys(keys) if keys is not None else None,
+                after=position,
                 limit=limit,
             )
             if found is None:

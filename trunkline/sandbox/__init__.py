@@ -4,6 +4,7 @@ It speaks Twilio's REST wire format (paths, form fields, JSON bodies, paging env
 bodies, per the OpenAPI specifications in ``tests/twilio_oai``) for what Trunkline uses: accounts,
 available and incoming phone numbers, messages, calls, recordings, and a Conversations service's
 webhook configuration. Statuses advance on a step clock, and it posts signed, retried webhooks.
+Message media is hosted as Twilio hosts it (:mod:`trunkline.sandbox.media`): nothing is fetched.
 
 Routes:
     ``/twilio/{product}/...``: Twilio's API, e.g. ``/twilio/api/2010-04-01/Accounts/{sid}.json``
@@ -12,8 +13,10 @@ Routes:
 
     ``POST /control/accounts`` -> ``{"account_sid", "auth_token"}``;
     ``POST /control/inbound/message`` with ``{"to", "from", "body", "channel": "sms"|"whatsapp",
-    "media_urls": [...]}`` -> ``{"sid"}``; ``POST /control/inbound/call`` with ``{"to", "from"}``
-    -> ``{"sid"}``.
+    "media_urls": [...], "account_sid"?}`` -> ``{"sid"}`` (``account_sid`` required for the shared
+    WhatsApp Sandbox sender, +14155238886); ``POST /control/inbound/call`` with ``{"to", "from"}``
+    -> ``{"sid"}``; ``POST /control/accounts/{sid}/whatsapp-sandbox`` with ``{"url", "method"?}``
+    (the Console's WhatsApp Sandbox "When a message comes in").
 
 Running it:
     Standalone, serve ``create_sandbox_app(...)`` with any ASGI server; its lifespan starts and

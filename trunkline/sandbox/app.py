@@ -17,6 +17,7 @@ from trunkline.sandbox.routes import (
     calls,
     control,
     conversations,
+    media,
     messages,
     numbers,
     pricing,
@@ -64,7 +65,7 @@ def create_sandbox_app(
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
-    for twilio_api in (accounts, numbers, messages, calls, conversations, pricing):
+    for twilio_api in (accounts, numbers, messages, media, calls, conversations, pricing):
         app.include_router(twilio_api.router, include_in_schema=False)
     app.include_router(control.router)
     app.add_exception_handler(TwilioApiError, twilio_error_response)

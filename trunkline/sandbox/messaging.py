@@ -7,7 +7,6 @@ posting a signed status callback for every status after the first.
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -15,10 +14,11 @@ from urllib.parse import urljoin
 from trunkline.sandbox import magic, sids
 from trunkline.sandbox.errors import bad_request
 from trunkline.sandbox.forms import Form, country_of, e164, split_channel
+from trunkline.sandbox.media import attach_media, message_media
 from trunkline.sandbox.records import MESSAGE_FINAL_STATUSES, Account, Message, PhoneNumber
 from trunkline.sandbox.twiml import parse_twiml
 from trunkline.sandbox.webhooks import Params
-from trunkline.sandbox.wire import API_VERSION, segment_count
+from trunkline.sandbox.wire import API_VERSION, media_content_url, segment_count
 
 if TYPE_CHECKING:
     from trunkline.sandbox.runtime import Sandbox
@@ -78,6 +78,7 @@ def create_outbound_message(sandbox: Sandbox, account: Account, form: Form) -> M
         messaging_service_sid=service_sid,
         status_callback=form.text("StatusCallback"),
     )
+    attach_media(sandbox, message, media_urls)
     sandbox.store.messages[message.sid] = message
     sandbox.store.save()
     sandbox.spawn(_progress(sandbox, message.sid), name=f"message {message.sid}")
@@ -116,21 +117,47 @@ def deliver_inbound_message(
         date_sent=now,
         media_urls=list(media_urls),
     )
+    attach_media(sandbox, message, message.media_urls)
     sandbox.store.messages[message.sid] = message
     sandbox.store.save()
     sandbox.spawn(_post_inbound(sandbox, message, number), name=f"inbound {message.sid}")
     return message
 
 
-def inbound_params(message: Message, *, channel: str) -> Params:
-    """The form fields Twilio posts to a number's ``SmsUrl`` for an incoming message."""
+def shared_sender(account: Account) -> PhoneNumber:
+    """The WhatsApp Sandbox sender as ``account`` sees it: no IncomingPhoneNumber of any account
+    (it is never stored), its inbound URL the account's WhatsApp Sandbox setting."""
+    return PhoneNumber(
+        sid="",
+        account_sid=account.sid,
+        phone_number=WHATSAPP_SANDBOX_SENDER,
+        friendly_name="Twilio WhatsApp Sandbox",
+        iso_country="US",
+        number_type="local",
+        voice=False,
+        sms=False,
+        mms=False,
+        date_created=account.date_created,
+        date_updated=account.date_updated,
+        sms_url=account.whatsapp_sandbox_url,
+        sms_method=account.whatsapp_sandbox_method,
+    )
+
+
+def inbound_params(sandbox: Sandbox, message: Message, *, channel: str) -> Params:
+    """The form fields Twilio posts to a number's ``SmsUrl`` for an incoming message.
+
+    ``MediaUrl{N}`` is the URL of the message's Media resource, where Twilio hosts its copy of the
+    file, never the URL the sender named.
+    """
+    media = message_media(sandbox, message)
     _, sender = split_channel(message.from_)
     _, recipient = split_channel(message.to)
     params: list[tuple[str, str]] = [
         ("ToCountry", country_of(recipient)),
         ("ToState", ""),
         ("SmsMessageSid", message.sid),
-        ("NumMedia", str(len(message.media_urls))),
+        ("NumMedia", str(len(media))),
         ("ToCity", ""),
         ("FromZip", ""),
         ("SmsSid", message.sid),
@@ -147,24 +174,17 @@ def inbound_params(message: Message, *, channel: str) -> Params:
         ("From", message.from_),
         ("ApiVersion", API_VERSION),
     ]
-    content_types = [_content_type(url) for url in message.media_urls]
-    for index, (url, content_type) in enumerate(
-        zip(message.media_urls, content_types, strict=True)
-    ):
-        params += [(f"MediaContentType{index}", content_type), (f"MediaUrl{index}", url)]
+    for index, item in enumerate(media):
+        url = media_content_url(item, sandbox.media_base)
+        params += [(f"MediaContentType{index}", item.content_type), (f"MediaUrl{index}", url)]
     if channel == "whatsapp":
-        kind = content_types[0].split("/", 1)[0] if content_types else "text"
+        kind = media[0].content_type.split("/", 1)[0] if media else "text"
         params += [
             ("ProfileName", "Sandbox User"),
             ("WaId", sender.lstrip("+")),
             ("MessageType", kind),
         ]
     return params
-
-
-def _content_type(url: str) -> str:
-    """The media type Twilio would report, guessed from the URL's file name."""
-    return mimetypes.guess_type(url.split("?", 1)[0])[0] or "application/octet-stream"
 
 
 def status_params(message: Message) -> Params:
@@ -224,7 +244,7 @@ async def _post_inbound(sandbox: Sandbox, message: Message, number: PhoneNumber)
     channel = split_channel(message.to)[0] or "sms"
     reply = await sandbox.webhooks.send(
         number.sms_url,
-        inbound_params(message, channel=channel),
+        inbound_params(sandbox, message, channel=channel),
         auth_token=account.auth_token,
         method=number.sms_method,
     )
@@ -271,6 +291,7 @@ def _send_reply(
         media_urls=media_urls,
         status_callback=status_callback,
     )
+    attach_media(sandbox, reply, media_urls)
     sandbox.store.messages[reply.sid] = reply
     sandbox.store.save()
     sandbox.spawn(_progress(sandbox, reply.sid), name=f"message {reply.sid}")

@@ -21,6 +21,10 @@ class Account:
     date_created: datetime
     date_updated: datetime
     status: str = "active"
+    # The WhatsApp Sandbox's "When a message comes in" URL: Twilio sets it in the Console only
+    # (the control API stands in for it); inbound to the shared sender goes there.
+    whatsapp_sandbox_url: str | None = None
+    whatsapp_sandbox_method: str = "POST"
 
 
 @dataclass
@@ -62,13 +66,28 @@ class Message:
     date_created: datetime
     date_updated: datetime
     date_sent: datetime | None = None
+    # The URLs the sender named (the control API's, or ``MediaUrl`` of a send): never fetched.
     media_urls: list[str] = field(default_factory=list)
+    # The message's Media resources, in order (what ``MediaUrl{N}`` of its webhook point at).
+    media_sids: list[str] = field(default_factory=list)
     messaging_service_sid: str | None = None
     status_callback: str | None = None
     error_code: int | None = None
     error_message: str | None = None
     price: str | None = None
     price_unit: str = "USD"
+
+
+@dataclass
+class Media:
+    """A file attached to a message (Twilio's Media subresource), hosted by the sandbox."""
+
+    sid: str
+    account_sid: str
+    parent_sid: str
+    content_type: str
+    date_created: datetime
+    date_updated: datetime
 
 
 @dataclass

@@ -19,6 +19,7 @@ from trunkline.sandbox.records import (
     Account,
     Call,
     ConversationService,
+    Media,
     Message,
     PhoneNumber,
     Recording,
@@ -42,6 +43,7 @@ class SandboxStore:
         self.accounts: dict[str, Account] = {}
         self.numbers: dict[str, PhoneNumber] = {}
         self.messages: dict[str, Message] = {}
+        self.media: dict[str, Media] = {}
         self.calls: dict[str, Call] = {}
         self.recordings: dict[str, Recording] = {}
         self.conversation_services: dict[str, ConversationService] = {}
@@ -86,6 +88,7 @@ class SandboxStore:
             "accounts": self.accounts,
             "numbers": self.numbers,
             "messages": self.messages,
+            "media": self.media,
             "calls": self.calls,
             "recordings": self.recordings,
             "conversation_services": self.conversation_services,
@@ -100,6 +103,7 @@ class SandboxStore:
             "accounts": Account,
             "numbers": PhoneNumber,
             "messages": Message,
+            "media": Media,
             "calls": Call,
             "recordings": Recording,
             "conversation_services": ConversationService,

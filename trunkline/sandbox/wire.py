@@ -13,6 +13,7 @@ from trunkline.sandbox.records import (
     Account,
     Call,
     ConversationService,
+    Media,
     Message,
     PhoneNumber,
     Recording,
@@ -157,6 +158,28 @@ def message_json(message: Message) -> dict[str, Any]:
         "api_version": API_VERSION,
         "subresource_uris": {"media": f"{uri}/Media.json", "feedback": f"{uri}/Feedback.json"},
     }
+
+
+def media_uri(media: Media) -> str:
+    """The Media resource's path under the API host, without an extension (its content)."""
+    return f"{account_uri(media.account_sid)}/Messages/{media.parent_sid}/Media/{media.sid}"
+
+
+def media_json(media: Media) -> dict[str, Any]:
+    return {
+        "account_sid": media.account_sid,
+        "content_type": media.content_type,
+        "date_created": rfc2822(media.date_created),
+        "date_updated": rfc2822(media.date_updated),
+        "parent_sid": media.parent_sid,
+        "sid": media.sid,
+        "uri": f"{media_uri(media)}.json",
+    }
+
+
+def media_content_url(media: Media, media_base: str) -> str:
+    """Where the file is served (``MediaUrl{N}``); ``media_base`` defaults to Twilio's API host."""
+    return f"{media_base}{media_uri(media)}"
 
 
 def call_json(call: Call) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from trunkline.models import NumberProvider as NumberProviderValue
 from trunkline.models import NumberStatus as NumberStatusValue
 from trunkline.models import NumberType as NumberTypeValue
 from trunkline.models import PhoneNumber as PhoneNumberRow
@@ -15,6 +16,11 @@ from trunkline.services import available_numbers as service
 NumberStatus = strawberry.enum(NumberStatusValue, name="NumberStatus")
 NumberType = strawberry.enum(NumberTypeValue, name="NumberType")
 NumberCapability = strawberry.enum(service.Capability, name="NumberCapability")
+NumberProvider = strawberry.enum(
+    NumberProviderValue,
+    name="NumberProvider",
+    description="Who carries a number's WhatsApp traffic; only TWILIO is built so far.",
+)
 
 
 @strawberry.type
@@ -80,10 +86,16 @@ class AvailableNumber:
         )
 
 
-@strawberry.type(description="A number the tenant bought through Trunkline.")
+@strawberry.type(
+    description="A number of the tenant: bought through Trunkline, or registered (one its Twilio "
+    "account already held, or Twilio's shared WhatsApp Sandbox sender)."
+)
 class PhoneNumber:
     id: strawberry.ID
-    sid: str
+    sid: str | None = strawberry.field(
+        description="Twilio's PN SID; null for a shared sender (Twilio's WhatsApp Sandbox), "
+        "which no account holds."
+    )
     phone_number: str
     friendly_name: str
     status: NumberStatus
@@ -94,6 +106,8 @@ class PhoneNumber:
     iso_country: str
     type: NumberType
     monthly_fee: Money | None
+    provider: NumberProvider
+    whatsapp_enabled: bool = strawberry.field(description="Whether it may send WhatsApp.")
     created_at: datetime
     released_at: datetime | None
 
@@ -121,6 +135,8 @@ class PhoneNumber:
             iso_country=row.iso_country,
             type=NumberTypeValue(row.number_type),
             monthly_fee=Money.of(row.monthly_fee, row.price_unit),
+            provider=NumberProviderValue(row.provider),
+            whatsapp_enabled=row.whatsapp_enabled,
             created_at=row.created_at,
             released_at=row.released_at,
         )
@@ -142,9 +158,28 @@ class BuyNumberInput:
     owner_id: str | None = None
 
 
+@strawberry.input(
+    description="A number the tenant's Twilio account already holds, or Twilio's shared WhatsApp "
+    "Sandbox sender (+14155238886)."
+)
+class RegisterNumberInput:
+    phone_number: str
+    label: str | None = None
+    website_id: str | None = None
+    owner_id: str | None = None
+    configure_webhooks: bool = strawberry.field(
+        default=True,
+        description="Point the number's SMS, voice and status webhooks at this gateway "
+        "(not applicable to the shared sender: Twilio sets its URL in the Console).",
+    )
+    provider: NumberProvider = NumberProviderValue.TWILIO  # type: ignore[assignment]
+    whatsapp_enabled: bool = False
+
+
 @strawberry.input(description='Fields to change; omitted fields stay; ownerId "" unassigns.')
 class UpdateNumberInput:
     label: str | None = None
     website_id: str | None = None
     status: NumberStatus | None = None
     owner_id: str | None = None
+    whatsapp_enabled: bool | None = strawberry.field(default=None, description="Admins only.")

@@ -58,7 +58,7 @@ class Thread:
         """
         if not rows:
             return []
-        loaders = info.context.loaders(rows[0].tenant_id)  # type: ignore[attr-defined]
+        loaders = info.context.loaders
         numbers = await loaders.number_by_id.load_many([row.number_id for row in rows])  # type: ignore[attr-defined]
         messages = await loaders.message_by_id.load_many([row.last_message_id or 0 for row in rows])
         presented = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tortoise.queryset import QuerySet
 from twilio.rest import Client
 
-from trunkline.models import NumberStatus, PhoneNumber, TwilioSettings
+from trunkline.models import NumberStatus, PhoneNumber, TwilioSettings, is_shared_sender
 from trunkline.services.callbacks import Callback, callback_url
 from trunkline.services.errors import TwilioNotConfigured
 from trunkline.services.lookups import RecentLookups, Revocation
@@ -113,7 +113,11 @@ class TwilioAccounts:
 
         A number held by two tenants at once (possible only across Twilio accounts that both
         claim it, e.g. two sandboxes) resolves to nobody: traffic is never guessed into a tenant.
+        Nor does a shared sender (Twilio's WhatsApp Sandbox), even registered by one tenant
+        only: its traffic is any account's, and belongs to the tenant its ``AccountSid`` names.
         """
+        if is_shared_sender(phone_number):
+            return None
 
         async def load() -> TwilioAccount | None:
             holders = (

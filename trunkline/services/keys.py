@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import UTC, datetime, timedelta
 
 from trunkline.activity.cursor import parse_cursor
 from trunkline.services.errors import InvalidInput
@@ -29,7 +30,14 @@ _MAX_DIGITS = len(str(MAX_KEY))
 _KEY = re.compile(rf"[1-9][0-9]{{0,{_MAX_DIGITS - 1}}}")
 # The unpadded URL-safe base64 encode_cursor writes; decoding anything else is refused, since
 # the standard decoder silently drops characters outside its alphabet.
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,96}")
+# Keyset cursors count microseconds since the epoch: exact, and the same on every backend.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+# 0001-01-01 .. 9999-12-31, the range of a datetime, in microseconds from the epoch.
+_MIN_INSTANT = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _MICROSECOND
+_MAX_INSTANT = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - _EPOCH) // _MICROSECOND
+_INSTANT = re.compile(r"-?(0|[1-9][0-9]{0,17})")
 
 
 def parse_key(value: str, *, field: str) -> int:
@@ -59,7 +67,7 @@ def parse_seq(cursor: str | None, *, field: str = "after") -> int | None:
 
 def encode_cursor(kind: str, key: int) -> str:
     """An opaque list cursor: the kind of list and the key of the row it points after."""
-    return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode().rstrip("=")
+    return _encode(f"{kind}:{key}")
 
 
 def decode_cursor(kind: str, cursor: str | None, *, field: str = "after") -> int | None:
@@ -71,12 +79,9 @@ def decode_cursor(kind: str, cursor: str | None, *, field: str = "after") -> int
     if cursor is None:
         return None
     refused = InvalidInput(field, f"{field} is not a cursor this list handed out.")
-    if not _BASE64URL.fullmatch(cursor):
+    decoded = _decode(cursor)
+    if decoded is None:
         raise refused
-    try:
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        raise refused from None
     prefix, separator, key = decoded.partition(":")
     if prefix != kind or not separator:
         raise refused
@@ -89,37 +94,51 @@ def decode_cursor(kind: str, cursor: str | None, *, field: str = "after") -> int
     return position
 
 
-def encode_keyset_cursor(kind: str, keys: tuple[int, ...]) -> str:
-    """An opaque cursor of a list ordered by several keys (a time in microseconds, then an id):
-    the row's keys, so the next page starts exactly after it even if rows moved meanwhile."""
-    text = ":".join((kind, *(str(key) for key in keys)))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+def encode_keyset_cursor(kind: str, at: datetime, key: int) -> str:
+    """An opaque cursor of a list ordered by (instant, key): it carries both, so the next page
+    starts exactly after its row, however many rows share that instant."""
+    return _encode(f"{kind}:{(at - _EPOCH) // _MICROSECOND}:{key}")
 
 
 def decode_keyset_cursor(
-    kind: str, cursor: str | None, *, size: int, field: str = "after"
-) -> tuple[int, ...] | None:
-    """The ``size`` keys a cursor of list ``kind`` names; None for no cursor.
+    kind: str, cursor: str | None, *, field: str = "after"
+) -> tuple[datetime, int] | None:
+    """The (instant, key) a cursor of list ``kind`` names; None for no cursor.
 
-    Only a cursor exactly as :func:`encode_keyset_cursor` wrote it for this kind and size is
-    accepted; each key is checked as :func:`parse_key` checks an id.
+    As strict as :func:`decode_cursor`: only a cursor exactly as :func:`encode_keyset_cursor`
+    wrote it for this kind is accepted.
     """
     if cursor is None:
         return None
     refused = InvalidInput(field, f"{field} is not a cursor this list handed out.")
-    if not _BASE64URL.fullmatch(cursor):
+    decoded = _decode(cursor)
+    if decoded is None:
+        raise refused
+    parts = decoded.split(":")
+    if len(parts) != 3 or parts[0] != kind or not _INSTANT.fullmatch(parts[1]):
+        raise refused
+    microseconds = int(parts[1])
+    if not _MIN_INSTANT <= microseconds <= _MAX_INSTANT:
         raise refused
     try:
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        raise refused from None
-    prefix, *parts = decoded.split(":")
-    if prefix != kind or len(parts) != size:
-        raise refused
-    try:
-        keys = tuple(parse_key(part, field=field) for part in parts)
+        position = parse_key(parts[2], field=field)
     except InvalidInput:
         raise refused from None
-    if encode_keyset_cursor(kind, keys) != cursor:
+    at = _EPOCH + microseconds * _MICROSECOND
+    if encode_keyset_cursor(kind, at, position) != cursor:
         raise refused  # the same bytes spelled otherwise (trailing bits set)
-    return keys
+    return at, position
+
+
+def _encode(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str | None:
+    """What :func:`_encode` encoded as ``cursor``; None when it is not such a cursor."""
+    if not _BASE64URL.fullmatch(cursor):
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return None

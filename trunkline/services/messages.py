@@ -43,8 +43,9 @@ def status_supersedes(new: str, current: str) -> bool:
     return STATUS_RANK[new] > STATUS_RANK[current]
 
 
-def history_entry(status: str, *, applied: bool) -> dict[str, Any]:
-    return {"status": status, "at": datetime.now(UTC).isoformat(), "applied": applied}
+def history_entry(status: str, *, applied: bool, at: datetime | None = None) -> dict[str, Any]:
+    """A status history entry, stamped ``at`` (default: now)."""
+    return {"status": status, "at": (at or datetime.now(UTC)).isoformat(), "applied": applied}
 
 
 async def get_message(*, tenant_id: int, message_id: int) -> Message | None:

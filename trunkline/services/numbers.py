@@ -1,4 +1,5 @@
-"""The tenant's phone numbers: buy, list, assign, release (searching is ``available_numbers``).
+"""The tenant's phone numbers: buy, list, assign, release (searching is ``available_numbers``,
+registering a number bought elsewhere ``registration``).
 
 Every function takes the tenant explicitly. A number of another tenant is "not found", exactly
 like an absent one, so ids cannot be probed across tenants.
@@ -65,6 +66,7 @@ class NumberChanges:
     status: NumberStatus | None = None
     owner_id: str | None = None
     clear_owner: bool = False
+    whatsapp_enabled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,12 @@ async def buy_number(
     is not billed for a number Trunkline does not know about.
     """
     validation.e164(purchase.phone_number, field="phoneNumber")
-    label = _optional_text(purchase.label, "label", 100)
-    website_id = _optional_text(purchase.website_id, "websiteId", 100)
-    owner_id = _optional_text(purchase.owner_id, "ownerId", 128)
+    label = optional_text(purchase.label, "label", 100)
+    website_id = optional_text(purchase.website_id, "websiteId", 100)
+    owner_id = optional_text(purchase.owner_id, "ownerId", 128)
     client, _ = await accounts.client_for_tenant(tenant_id)
-    iso_country = _iso_country(purchase.phone_number)
-    number_type = _number_type(purchase.phone_number)
+    iso_country = iso_country_of(purchase.phone_number)
+    number_type = number_type_of(purchase.phone_number)
     prices = await monthly_prices(client, iso_country) if iso_country else {}
     price = prices.get(number_type)
     try:
@@ -97,12 +99,7 @@ async def buy_number(
             bought = await client.incoming_phone_numbers.create_async(
                 phone_number=purchase.phone_number,
                 friendly_name=label or purchase.phone_number,
-                sms_url=accounts.callback_url(Callback.MESSAGING),
-                sms_method="POST",
-                voice_url=accounts.callback_url(Callback.VOICE),
-                voice_method="POST",
-                status_callback=accounts.callback_url(Callback.CALL_STATUS),
-                status_callback_method="POST",
+                **webhook_settings(accounts),
             )
     except ProviderError as exc:
         if exc.code in UNAVAILABLE_CODES:
@@ -132,21 +129,33 @@ async def buy_number(
         await _release_at_twilio(client, bought.sid)
         raise
     # Whoever else held this number (across Twilio accounts) no longer receives it alone.
-    await accounts.revoke(_revocation(number))
+    await accounts.revoke(revocation_of(number))
     return number
 
 
-def _revocation(number: PhoneNumber) -> Revocation:
+def webhook_settings(accounts: TwilioAccounts) -> dict[str, str]:
+    """An IncomingPhoneNumber's webhook fields pointing at this gateway (buy, register)."""
+    return {
+        "sms_url": accounts.callback_url(Callback.MESSAGING),
+        "sms_method": "POST",
+        "voice_url": accounts.callback_url(Callback.VOICE),
+        "voice_method": "POST",
+        "status_callback": accounts.callback_url(Callback.CALL_STATUS),
+        "status_callback_method": "POST",
+    }
+
+
+def revocation_of(number: PhoneNumber) -> Revocation:
     """What webhooks of ``number`` resolved to, to forget on every instance."""
     return Revocation(tenant_id=number.tenant_id, phone_numbers=(number.phone_number,))  # type: ignore[attr-defined]
 
 
-def _iso_country(phone_number: str) -> str:
+def iso_country_of(phone_number: str) -> str:
     region = phonenumbers.region_code_for_number(phonenumbers.parse(phone_number, None))
     return region if region and region != "ZZ" else ""
 
 
-def _number_type(phone_number: str) -> NumberType:
+def number_type_of(phone_number: str) -> NumberType:
     kind = phonenumbers.number_type(phonenumbers.parse(phone_number, None))
     if kind == phonenumbers.PhoneNumberType.TOLL_FREE:
         return NumberType.TOLL_FREE
@@ -155,7 +164,8 @@ def _number_type(phone_number: str) -> NumberType:
     return NumberType.LOCAL
 
 
-def _optional_text(value: str | None, field: str, max_length: int) -> str | None:
+def optional_text(value: str | None, field: str, max_length: int) -> str | None:
+    """``value`` trimmed and checked; None or blank is None (nothing set)."""
     if value is None:
         return None
     return validation.text(value, field=field, max_length=max_length, allow_empty=True) or None
@@ -226,49 +236,59 @@ async def update_number(
     number = await get_number(tenant_id=tenant_id, principal=principal, number_id=number_id)
     is_admin = principal.has_role(Role.ADMIN)
     if not is_admin and (
-        changes.status is not None or changes.owner_id is not None or changes.clear_owner
+        changes.status is not None
+        or changes.owner_id is not None
+        or changes.clear_owner
+        or changes.whatsapp_enabled is not None
     ):
-        raise NotAllowed("Only an admin may change a number's status or owner.")
+        raise NotAllowed("Only an admin may change a number's status, owner or WhatsApp sending.")
     if number.status == NumberStatus.RELEASED:
         raise InactiveNumber("This number was released; it can no longer be changed.")
     if changes.status == NumberStatus.RELEASED:
         raise InvalidInput("input.status", "Use releaseNumber to release a number.")
     updates: dict[str, Any] = {}
     if changes.label is not None:
-        updates["label"] = _optional_text(changes.label, "input.label", 100)
+        updates["label"] = optional_text(changes.label, "input.label", 100)
     if changes.website_id is not None:
-        updates["website_id"] = _optional_text(changes.website_id, "input.websiteId", 100)
+        updates["website_id"] = optional_text(changes.website_id, "input.websiteId", 100)
     if changes.status is not None:
         updates["status"] = changes.status
+    if changes.whatsapp_enabled is not None:
+        updates["whatsapp_enabled"] = changes.whatsapp_enabled
     if changes.clear_owner:
         updates["owner_id"] = None
     elif changes.owner_id is not None:
-        updates["owner_id"] = _optional_text(changes.owner_id, "input.ownerId", 128)
+        updates["owner_id"] = optional_text(changes.owner_id, "input.ownerId", 128)
     if updates:
         number.update_from_dict(updates)
         await number.save(update_fields=[*updates, "updated_at"])
     if "status" in updates or "owner_id" in updates:
         # A webhook's delivery carries the number as it was found: not as it was.
-        await accounts.revoke(_revocation(number))
+        await accounts.revoke(revocation_of(number))
     return number
 
 
 async def release_number(
     *, tenant_id: int, number_id: int, accounts: TwilioAccounts
 ) -> PhoneNumber:
-    """Release at Twilio, keep the row (status released) so its traffic stays queryable."""
+    """Release at Twilio, keep the row (status released) so its traffic stays queryable.
+
+    A shared sender (no SID: the account never held it) is only released here: the tenant stops
+    taking its traffic, and the other tenants that registered it keep theirs.
+    """
     number = await PhoneNumber.get_or_none(id=number_id, tenant_id=tenant_id)
     if number is None:
         raise PhoneNumberNotFound()
     if number.status == NumberStatus.RELEASED:
         raise InactiveNumber("This number was already released.")
-    client, _ = await accounts.client_for_tenant(tenant_id)
-    await _release_at_twilio(client, number.sid)
+    if number.sid is not None:
+        client, _ = await accounts.client_for_tenant(tenant_id)
+        await _release_at_twilio(client, number.sid)
     number.status = NumberStatus.RELEASED
     number.released_at = datetime.now(UTC)
     await number.save(update_fields=["status", "released_at", "updated_at"])
     # Its webhooks are refused on every instance from the moment this returns.
-    await accounts.revoke(_revocation(number))
+    await accounts.revoke(revocation_of(number))
     return number
 
 
@@ -280,3 +300,11 @@ async def _release_at_twilio(client: Client, sid: str) -> None:
         if exc.code == NOT_FOUND_AT_TWILIO:
             return  # already gone at Twilio: releasing again is what we wanted anyway
         raise provider_failure(exc) from exc
+
+
+async def numbers_by_id(*, tenant_id: int, ids: list[int]) -> dict[int, PhoneNumber]:
+    """The tenant's numbers among ``ids``, by id, in one statement (another tenant's: absent)."""
+    if not ids:
+        return {}
+    rows = await PhoneNumber.filter(tenant_id=tenant_id, id__in=sorted(set(ids)))
+    return {row.id: row for row in rows}

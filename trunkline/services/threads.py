@@ -8,8 +8,7 @@ found" exactly like an absent one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -25,38 +24,6 @@ from trunkline.services.pages import Page, page_of
 # As long as ``Message.counterpart`` may be.
 COUNTERPART_MAX_LENGTH = 320
 WHATSAPP_PREFIX = "whatsapp:"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-@dataclass(frozen=True)
-class ThreadPosition:
-    """Where a thread stands in the most-recent-first order: a page starts after one."""
-
-    last_message_at: datetime
-    thread_id: int
-
-    @classmethod
-    def of(cls, thread: Thread) -> ThreadPosition:
-        return cls(thread.last_message_at, thread.id)
-
-    @property
-    def keys(self) -> tuple[int, int]:
-        """The position as two positive integers: microseconds since 1970, the thread's id."""
-        at = self.last_message_at
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        return (at - _EPOCH) // _MICROSECOND, self.thread_id
-
-    @classmethod
-    def from_keys(cls, keys: tuple[int, ...]) -> ThreadPosition:
-        """The inverse of :attr:`keys` (the keys parsed already: positive, in range)."""
-        micros, thread_id = keys
-        try:
-            return cls(_EPOCH + micros * _MICROSECOND, thread_id)
-        except OverflowError:
-            # Past the year 9999: no thread stands there; a position after every thread.
-            return cls(datetime.max.replace(tzinfo=UTC), thread_id)
 
 
 def visible_threads(*, tenant_id: int, principal: Principal) -> QuerySet[Thread]:
@@ -75,10 +42,11 @@ async def list_threads(
     principal: Principal,
     number_id: int | None,
     channel: Channel | None,
-    after: ThreadPosition | None,
+    after: tuple[datetime, int] | None,
     limit: int,
 ) -> Page[Thread] | None:
-    """A page of threads, the most recently active first (then the newer thread first).
+    """A page of threads, the most recently active first (then the newer thread first), from
+    the one after ``after`` (a thread's ``(last_message_at, id)``; None: from the first).
 
     None when ``number_id`` names no number the caller may see (absent, another tenant's, or
     not assigned to this agent): the same answer for each, so it tells nothing.
@@ -93,9 +61,11 @@ async def list_threads(
         query = query.filter(channel=thread_channel(channel))
     after_query = query
     if after is not None:
-        after_query = query.filter(
-            Q(last_message_at__lt=after.last_message_at)
-            | Q(last_message_at=after.last_message_at, id__lt=after.thread_id)
+        at, key = after
+        # `last_message_at <= at` bounds the index range; the OR only skips the threads of that
+        # instant at or above the cursor's id.
+        after_query = query.filter(last_message_at__lte=at).filter(
+            Q(last_message_at__lt=at) | Q(id__lt=key)
         )
     return await page_of(query, after=after_query.order_by("-last_message_at", "-id"), limit=limit)
 

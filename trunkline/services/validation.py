@@ -10,6 +10,9 @@ from trunkline.services.errors import InvalidInput
 
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _SID = re.compile(r"^(?P<prefix>[A-Z]{2})[0-9a-f]{32}$")
+# An address as mail systems write it: one @, no spaces or control characters, a dotted domain.
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,253}\.[A-Za-z]{2,63}")
+MAX_EMAIL_LENGTH = 320  # Message.counterpart
 
 
 def e164(value: str, *, field: str) -> str:
@@ -36,6 +39,20 @@ def address(value: str, *, field: str) -> str:
     if value.startswith("whatsapp:"):
         return "whatsapp:" + e164(value.removeprefix("whatsapp:"), field=field)
     return e164(value, field=field)
+
+
+def counterpart(value: str, *, field: str) -> str:
+    """The other party of a message as stored: E.164, ``whatsapp:`` and E.164, or an email
+    address."""
+    if "@" in value:
+        if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(value):
+            raise InvalidInput(
+                field,
+                f"{field} must be a phone number in E.164 form, whatsapp: followed by one, "
+                "or an email address.",
+            )
+        return value
+    return address(value, field=field)
 
 
 def sid(value: str, *, prefix: str, field: str) -> str:

@@ -3,7 +3,9 @@
 The tenant is found from ``AccountSid``, else the Messaging Service, else the receiving number
 (through :class:`~trunkline.services.accounts.TwilioAccounts`, which remembers recent look-ups);
 the X-Twilio-Signature is checked with that tenant's auth token over the URL Twilio called.
-Unknown tenant or bad signature: 403, nothing stored.
+Unknown tenant or bad signature: 403, nothing stored. A shared sender (Twilio's WhatsApp Sandbox,
+which any number of tenants register) is never resolved by number: only its ``AccountSid`` says
+whose its traffic is, and that tenant must have registered it.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 ``POST /control/accounts`` opens an account; ``POST /control/inbound/message`` and
 ``POST /control/inbound/call`` play a phone that texts or calls one of the sandbox's numbers.
 It takes no credentials: it stands for the public telephone network.
+
+Twilio's WhatsApp Sandbox sender (+14155238886) is every account's: a message to it names the
+account whose sandbox the phone joined (``account_sid``) and goes to the URL that account set in
+the Console, which ``POST /control/accounts/{sid}/whatsapp-sandbox`` stands in for.
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ from pydantic import BaseModel, Field
 from trunkline.sandbox import sids
 from trunkline.sandbox.auth import sandbox_of
 from trunkline.sandbox.forms import e164
-from trunkline.sandbox.messaging import deliver_inbound_message
+from trunkline.sandbox.messaging import (
+    WHATSAPP_SANDBOX_SENDER,
+    deliver_inbound_message,
+    shared_sender,
+)
 from trunkline.sandbox.records import Account, PhoneNumber
 from trunkline.sandbox.routes.conversations import DEFAULT_SERVICE_NAME, create_service
 from trunkline.sandbox.runtime import Sandbox
@@ -34,11 +42,23 @@ class AccountCredentials(BaseModel):
 
 
 class InboundMessage(BaseModel):
-    to: str = Field(description="A sandbox number, E.164")
+    to: str = Field(description="A sandbox number, E.164, or the WhatsApp Sandbox sender")
     from_: str = Field(alias="from", description="The sender's number, E.164")
     body: str = ""
     channel: Literal["sms", "whatsapp"] = "sms"
     media_urls: list[str] = Field(default_factory=list, max_length=10)
+    account_sid: str | None = Field(
+        default=None,
+        description="For the shared WhatsApp Sandbox sender (required there): whose sandbox the "
+        "sender joined. For any other number it must be the owner's, if given.",
+    )
+
+
+class WhatsAppSandbox(BaseModel):
+    """The Console's WhatsApp Sandbox settings: "When a message comes in"."""
+
+    url: str = Field(min_length=1, max_length=2048)
+    method: Literal["GET", "POST"] = "POST"
 
 
 class InboundCall(BaseModel):
@@ -67,10 +87,23 @@ async def open_account(request: Request, new: NewAccount | None = None) -> Accou
     return AccountCredentials(account_sid=account.sid, auth_token=account.auth_token)
 
 
+@router.post("/accounts/{account_sid}/whatsapp-sandbox")
+async def set_whatsapp_sandbox(
+    request: Request, account_sid: str, settings: WhatsAppSandbox
+) -> WhatsAppSandbox:
+    sandbox = sandbox_of(request)
+    account = _account(sandbox, account_sid)
+    account.whatsapp_sandbox_url = settings.url
+    account.whatsapp_sandbox_method = settings.method
+    account.date_updated = sandbox.clock.now()
+    sandbox.store.save()
+    return settings
+
+
 @router.post("/inbound/message", status_code=202)
 async def text_a_number(request: Request, inbound: InboundMessage) -> Delivered:
     sandbox = sandbox_of(request)
-    number = _sandbox_number(sandbox, inbound.to)
+    number = _receiving(sandbox, inbound)
     if inbound.channel == "sms" and not number.sms:
         raise HTTPException(409, f"{number.phone_number} cannot receive SMS")
     if not inbound.body and not inbound.media_urls:
@@ -94,6 +127,31 @@ async def call_a_number(request: Request, inbound: InboundCall) -> Delivered:
         raise HTTPException(409, f"{number.phone_number} cannot receive calls")
     call = receive_call(sandbox, number, caller=_caller(inbound.from_))
     return Delivered(sid=call.sid)
+
+
+def _receiving(sandbox: Sandbox, inbound: InboundMessage) -> PhoneNumber:
+    """The number a message is sent to: the shared WhatsApp sender as ``account_sid`` sees it,
+    or a number an account owns."""
+    if e164(inbound.to.removeprefix("whatsapp:")) != WHATSAPP_SANDBOX_SENDER:
+        number = _sandbox_number(sandbox, inbound.to)
+        if inbound.account_sid is not None and inbound.account_sid != number.account_sid:
+            raise HTTPException(409, f"{number.phone_number} is not {inbound.account_sid}'s")
+        return number
+    if inbound.channel != "whatsapp":
+        raise HTTPException(409, f"{WHATSAPP_SANDBOX_SENDER} receives WhatsApp only")
+    if inbound.account_sid is None:
+        raise HTTPException(422, "a message to the WhatsApp Sandbox sender needs account_sid")
+    account = _account(sandbox, inbound.account_sid)
+    if account.whatsapp_sandbox_url is None:
+        raise HTTPException(409, f"{account.sid} has no WhatsApp Sandbox URL set")
+    return shared_sender(account)
+
+
+def _account(sandbox: Sandbox, account_sid: str) -> Account:
+    account = sandbox.store.accounts.get(account_sid)
+    if account is None:
+        raise HTTPException(404, f"no sandbox account {account_sid}")
+    return account
 
 
 def _sandbox_number(sandbox: Sandbox, to: str) -> PhoneNumber:

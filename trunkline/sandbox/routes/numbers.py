@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -140,13 +141,13 @@ async def buy_number(account: AccountDep, request: Request) -> JSONResponse:
 async def list_numbers(account: AccountDep, request: Request) -> dict[str, Any]:
     query = request.query_params
     filters = [(k, query[k]) for k in ("PhoneNumber", "FriendlyName") if k in query]
-    wanted_number = query.get("PhoneNumber", "").replace(" ", "+")
+    wanted_number = _number_pattern(query.get("PhoneNumber", ""))
     wanted_name = query.get("FriendlyName")
     numbers = [
         n
         for n in reversed(sandbox_of(request).store.numbers.values())
         if n.account_sid == account.sid
-        and (not wanted_number or wanted_number in n.phone_number)
+        and (wanted_number is None or wanted_number.search(n.phone_number))
         and (wanted_name is None or n.friendly_name == wanted_name)
     ]
     page_request = PageRequest.from_query(query)
@@ -246,6 +247,17 @@ def _apply_settings(number: PhoneNumber, form: Form) -> None:
             setattr(number, attribute, form.method(field))
         else:
             setattr(number, attribute, form.text(field))
+
+
+def _number_pattern(raw: str) -> re.Pattern[str] | None:
+    """Twilio's ``PhoneNumber`` filter: a whole or partial number, ``*`` standing for any digit.
+
+    A ``+`` sent unencoded arrives as a space; it is read back as the ``+`` it was.
+    """
+    wanted = raw.replace(" ", "+")
+    if not wanted:
+        return None
+    return re.compile(re.escape(wanted).replace(re.escape("*"), "[0-9]"))
 
 
 def _flag(raw: str | None) -> bool | None:
