@@ -51,23 +51,45 @@ async def list_threads(
     None when ``number_id`` names no number the caller may see (absent, another tenant's, or
     not assigned to this agent): the same answer for each, so it tells nothing.
     """
-    query = visible_threads(tenant_id=tenant_id, principal=principal)
     if number_id is not None:
         visible = visible_numbers(tenant_id=tenant_id, principal=principal)
         if not await visible.filter(id=number_id).exists():
             return None
+    query = matching_threads(
+        tenant_id=tenant_id, principal=principal, number_id=number_id, channel=channel
+    )
+    return await page_of(query, after=most_recent_after(query, after), limit=limit)
+
+
+def matching_threads(
+    *, tenant_id: int, principal: Principal, number_id: int | None, channel: Channel | None
+) -> QuerySet[Thread]:
+    """The threads ``principal`` may see, of one number and one channel if given, unordered.
+
+    Each narrowing has its index ending ``(last_message_at, id)`` (models/threads.py):
+    the tenant's, the tenant's per channel, the number's.
+    """
+    query = visible_threads(tenant_id=tenant_id, principal=principal)
+    if number_id is not None:
         query = query.filter(number_id=number_id)
     if channel is not None:
         query = query.filter(channel=thread_channel(channel))
-    after_query = query
+    return query
+
+
+def most_recent_after(
+    query: QuerySet[Thread], after: tuple[datetime, int] | None
+) -> QuerySet[Thread]:
+    """``query``'s threads most recently active first, from the one after ``after`` (a
+    thread's ``(last_message_at, id)``; None: from the first)."""
     if after is not None:
         at, key = after
         # `last_message_at <= at` bounds the index range; the OR only skips the threads of that
         # instant at or above the cursor's id.
-        after_query = query.filter(last_message_at__lte=at).filter(
+        query = query.filter(last_message_at__lte=at).filter(
             Q(last_message_at__lt=at) | Q(id__lt=key)
         )
-    return await page_of(query, after=after_query.order_by("-last_message_at", "-id"), limit=limit)
+    return query.order_by("-last_message_at", "-id")
 
 
 def thread_key(counterpart: str, channel: Channel) -> tuple[str, Channel]:
