@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from trunkline.activity import activity_publisher
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.secrets import secret_box
@@ -28,6 +30,9 @@ class Gateway:
     verifier: TokenVerifier
     bus: Bus
     accounts: TwilioAccounts
+    # The process's one ingestion writer: webhooks and the gateway's own sends (sendMessage)
+    # commit through it, so their rows and activity share its batches, order and publisher.
+    ingestion: IngestionWriter = field(repr=False)
     tenants: KnownTenants = field(repr=False)
 
     @classmethod
@@ -45,11 +50,18 @@ class Gateway:
             lookups=RecentLookups(bus, channel=revocation_channel_name(settings.bus_prefix)),
             public_url=settings.public_url,
         )
+        ingestion = IngestionWriter(
+            capacity=settings.ingestion_queue_size,
+            max_batch=settings.ingestion_batch_size,
+            # Each committed batch's activity goes on the bus after commit, without the requests.
+            publish=activity_publisher(bus, prefix=settings.bus_prefix),
+        )
         return cls(
             settings=settings,
             verifier=TokenVerifier(settings),
             bus=bus,
             accounts=accounts,
+            ingestion=ingestion,
             tenants=KnownTenants(),
         )
 
