@@ -57,11 +57,14 @@ async def send_message(
     """Send an SMS, MMS or WhatsApp message from one of the tenant's numbers; the message.
 
     Admins send from any of the tenant's numbers, agents from those assigned to them (any other
-    is PHONE_NUMBER_NOT_FOUND, as a number that does not exist is). The same idempotency key
+    is PHONE_NUMBER_NOT_FOUND, as a number that does not exist is, before the rest is checked). The same idempotency key
     from the same tenant sends once; every request with it answers the same message (or the same
     refusal).
     """
     number_id = parse_key(request.number_id, field="input.numberId")
+    # First whether the caller may send from it: a number that is not theirs is not found,
+    # whatever else the request says.
+    number = await _sender(tenant_id=tenant_id, principal=principal, number_id=number_id)
     channel = request.channel
     if channel not in SENDABLE_CHANNELS:
         raise InvalidInput("input.channel", "input.channel must be SMS, MMS or WHATSAPP.")
@@ -83,7 +86,6 @@ async def send_message(
     if not body and not media_urls and content_sid is None:
         raise InvalidInput("input.body", "A message needs a body, media or a contentSid.")
     key = _idempotency_key(request.idempotency_key)
-    number = await _sender(tenant_id=tenant_id, principal=principal, number_id=number_id)
     _check_channel(number, channel, media_urls)
     client, _ = await accounts.client_for_tenant(tenant_id)
     outgoing = Outgoing(
