@@ -56,10 +56,10 @@ async def send_message(
 ) -> Message:
     """Send an SMS, MMS or WhatsApp message from one of the tenant's numbers; the message.
 
-    Admins send from any of the tenant's numbers, agents from those assigned to them (any other
-    is PHONE_NUMBER_NOT_FOUND, as a number that does not exist is, before the rest is checked). The same idempotency key
-    from the same tenant sends once; every request with it answers the same message (or the same
-    refusal).
+    Admins send from any of the tenant's numbers, agents from those assigned to them: any other
+    is PHONE_NUMBER_NOT_FOUND, as a number that does not exist is, before the rest is checked.
+    The same idempotency key from the same tenant sends once; every request with it answers the
+    same message (or the same refusal).
     """
     number_id = parse_key(request.number_id, field="input.numberId")
     # First whether the caller may send from it: a number that is not theirs is not found,
