@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -425,3 +426,22 @@ async def test_bad_input_is_a_user_input_error_naming_the_field_and_nothing_is_s
         field,
     )
     assert await sandbox_messages(carrier, tenant, GOOD["to"]) == []
+
+
+async def test_the_price_is_fetched_from_twilio_once_the_message_is_final(
+    tenant: Tenant, number: dict[str, Any]
+) -> None:
+    sent = await send(tenant, "admin", numberId=number["id"], to=contact(), body="What's it cost?")
+
+    priced = Message.filter(id=int(sent["id"]), price__isnull=False)
+    async with asyncio.timeout(10):
+        while not await priced.exists():  # noqa: ASYNC110 - a price announces nothing
+            await asyncio.sleep(0.02)
+
+    row = await Message.get(id=int(sent["id"]))
+    assert (row.status, row.price, row.price_unit, row.num_segments) == (
+        "delivered",
+        Decimal("-0.00790"),
+        "USD",
+        1,
+    )
