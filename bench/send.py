@@ -1,7 +1,9 @@
 """sendMessage through GraphQL against the sandbox carrier, at a fixed rate (open loop).
 
-Starts a gateway process with the sandbox mounted (PostgreSQL, Redis), connects a tenant to a
-sandbox account and buys a number through GraphQL, then sends ``--rate`` messages a second for
+Starts the sandbox carrier as a process of its own (as Twilio is a service of its own; state in
+memory, statuses advancing every ``--step`` seconds with their signed callbacks) and a gateway
+process using it (PostgreSQL, Redis), connects a tenant to a sandbox account and buys a number
+through GraphQL, then sends ``--rate`` messages a second for
 ``--seconds`` seconds: each request starts on schedule whether or not the earlier ones have
 answered, so a slow answer cannot slow the load down (no coordinated omission). The baseline,
 in the same run and at the same rate, is an authenticated ``{ me { userId } }``: the ratio is
@@ -27,7 +29,21 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import Deployment, gateway, percentiles, postgres_database, redis_server
+from bench.harness import (
+    Deployment,
+    gateway,
+    percentiles,
+    postgres_database,
+    redis_server,
+    serve,
+)
+
+# The sandbox carrier alone, in memory (the gateway's mounted one keeps its state in a file).
+SANDBOX = (
+    "import sys, uvicorn; from trunkline.sandbox import create_sandbox_app; "
+    "uvicorn.run(create_sandbox_app(step_seconds={step}), host='127.0.0.1', "
+    "port=int(sys.argv[1]), log_level='warning', access_log=False)"
+)
 
 SEND = """
 mutation Send($input: SendMessageInput!) {
@@ -61,11 +77,14 @@ async def graphql(
     return body
 
 
-async def connect_tenant(client: httpx.AsyncClient, deployment: Deployment) -> tuple[str, str]:
+async def connect_tenant(
+    client: httpx.AsyncClient, deployment: Deployment, carrier: str
+) -> tuple[str, str]:
     """A tenant with a sandbox account and one number; its admin token and the number's id."""
     org = f"org_{uuid.uuid4().hex[:10]}"
     token = deployment.token(org, roles=("admin", "support"))
-    account = (await client.post("/sandbox/control/accounts")).json()
+    async with httpx.AsyncClient(base_url=carrier) as control:
+        account = (await control.post("/control/accounts")).json()
     saved = await graphql(
         client,
         token,
@@ -118,16 +137,16 @@ async def main() -> None:
     parser.add_argument("--step", type=float, default=1.0, help="sandbox seconds per status")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
-        async with redis_server() as redis_url, postgres_database() as database_url:
+        async with (
+            redis_server() as redis_url,
+            postgres_database() as database_url,
+            serve(SANDBOX.format(step=args.step)) as carrier,
+        ):
             deployment = Deployment(database_url, redis_url, Path(data_dir))
             base = deployment.environment
 
             def environment(public_url: str) -> dict[str, str]:
-                return {
-                    **base(public_url),
-                    "TRUNKLINE_SANDBOX": "true",
-                    "TRUNKLINE_SANDBOX_STEP_SECONDS": str(args.step),
-                }
+                return {**base(public_url), "TRUNKLINE_TWILIO_API_BASE": f"{carrier.url}/twilio"}
 
             deployment.environment = environment  # type: ignore[method-assign]
             async with gateway(deployment) as process:
@@ -135,7 +154,7 @@ async def main() -> None:
                 async with httpx.AsyncClient(
                     base_url=process.url, timeout=30.0, limits=limits
                 ) as client:
-                    token, number_id = await connect_tenant(client, deployment)
+                    token, number_id = await connect_tenant(client, deployment, carrier.url)
 
                     async def me() -> str:
                         body = await graphql(client, token, ME)
