@@ -30,13 +30,16 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import (
+    CpuSnapshot,
     Deployment,
+    Process,
     gateway,
     percentiles,
     postgres_database,
     redis_server,
     serve,
 )
+from bench.harness import _process_cpu as process_cpu
 
 # The sandbox carrier alone, in memory (the gateway's mounted one keeps its state in a file).
 SANDBOX = (
@@ -130,6 +133,22 @@ async def at_rate(
     return latencies, errors, kinds
 
 
+async def measured(
+    gateway_process: Process, carrier: Process, load: Any, *, settle: float
+) -> tuple[Any, dict[str, float]]:
+    """Run ``load``; with where the CPU went per request (the carrier's too), counted until
+    ``settle`` seconds after the last answer."""
+    before, carrier_before = CpuSnapshot.take(gateway_process), process_cpu(carrier.process.pid)
+    result = await load
+    await asyncio.sleep(settle)
+    after, carrier_after = CpuSnapshot.take(gateway_process), process_cpu(carrier.process.pid)
+    requests = len(result[0]) + result[1]
+    cpu = before.per_request(after, requests)
+    cpu = {k.replace("server_", "gateway_"): v for k, v in cpu.items()}
+    cpu["carrier_cpu_us_per_request"] = round((carrier_after - carrier_before) / requests * 1e6, 1)
+    return result, cpu
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=50.0, help="requests a second")
@@ -174,8 +193,17 @@ async def main() -> None:
                     # Warm both paths (connections, caches, the first statements' plans).
                     await at_rate(args.rate, 1.0, me)
                     await at_rate(args.rate, 1.0, send)
-                    baseline = await at_rate(args.rate, args.seconds, me)
-                    sending = await at_rate(args.rate, args.seconds, send)
+                    await asyncio.sleep(args.step * 5)  # the warm-up's statuses settle
+                    baseline, base_cpu = await measured(
+                        process, carrier, at_rate(args.rate, args.seconds, me), settle=0
+                    )
+                    # A send's CPU includes its statuses, callbacks and price, a few steps later.
+                    sending, send_cpu = await measured(
+                        process,
+                        carrier,
+                        at_rate(args.rate, args.seconds, send),
+                        settle=args.step * 5,
+                    )
     base_p, send_p = percentiles(baseline[0]), percentiles(sending[0])
     print(
         json.dumps(
@@ -184,8 +212,18 @@ async def main() -> None:
                 "rate_per_second": args.rate,
                 "seconds": args.seconds,
                 "sandbox_step_seconds": args.step,
-                "send_message": {**send_p, "errors": sending[1], "answers": sending[2]},
-                "baseline_me": {**base_p, "errors": baseline[1], "answers": baseline[2]},
+                "send_message": {
+                    **send_p,
+                    "errors": sending[1],
+                    "answers": sending[2],
+                    **send_cpu,
+                },
+                "baseline_me": {
+                    **base_p,
+                    "errors": baseline[1],
+                    "answers": baseline[2],
+                    **base_cpu,
+                },
                 "p99_ratio": round(send_p["p99_ms"] / base_p["p99_ms"], 2)
                 if base_p.get("p99_ms")
                 else None,
