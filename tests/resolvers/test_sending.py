@@ -13,11 +13,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.graphql import error_codes, ws_connect, ws_execute, ws_init
+from tests.conftest import BACKEND
+from tests.events.processes import gateway_process
+from tests.support.graphql import GraphQLClient, error_codes, ws_connect, ws_execute, ws_init
 from tests.support.numbers import unheld
 from tests.support.tenancy import AVAILABLE, BUY_NUMBER, Tenant
 from trunkline.models import Message, PhoneNumber
 from trunkline.services.messages import STATUS_RANK
+from trunkline.settings import Settings
 
 SEND = """
 mutation Send($input: SendMessageInput!) {
@@ -257,6 +260,61 @@ async def test_twenty_concurrent_requests_with_one_key_send_once_and_answer_alik
     assert {answer["status"] for answer in answers} <= set(STATUS_RANK)
     assert len(await sandbox_messages(carrier, tenant, to)) == 1
     assert await Message.filter(to_address=to).count() == 1
+
+
+@pytest.mark.skipif(
+    BACKEND != "services", reason="two processes share a database only on PostgreSQL"
+)
+async def test_one_key_sent_to_two_gateway_processes_at_once_sends_once(
+    tenant: Tenant, number: dict[str, Any], carrier: str, settings: Settings
+) -> None:
+    to = contact()
+    message = {"numberId": number["id"], "to": to, "body": "Once", "idempotencyKey": "two"}
+    token = tenant.token("admin")
+    assert settings.twilio_api_base
+    async with gateway_process(settings, TRUNKLINE_TWILIO_API_BASE=settings.twilio_api_base) as url:
+        other = GraphQLClient(url)
+        try:
+            results = await asyncio.gather(
+                *(
+                    client.execute(SEND, {"input": message}, token=token)
+                    for _ in range(10)
+                    for client in (tenant.graphql, other)
+                )
+            )
+        finally:
+            await other.aclose()
+
+    answers = [result["data"]["sendMessage"] for result in results]
+    assert {answer["__typename"] for answer in answers} == {"Message"}
+    assert {answer["id"] for answer in answers} == {answers[0]["id"]}
+    assert len(await sandbox_messages(carrier, tenant, to)) == 1
+
+
+@pytest.mark.skipif(
+    BACKEND != "services", reason="two processes share a database only on PostgreSQL"
+)
+async def test_a_send_that_never_reached_twilio_frees_its_key_for_a_retry(
+    tenant: Tenant, number: dict[str, Any], carrier: str, settings: Settings
+) -> None:
+    to = contact()
+    message = {"numberId": number["id"], "to": to, "body": "Retry me", "idempotencyKey": "retry"}
+    token = tenant.token("admin")
+    # A gateway process whose Twilio is unreachable (nothing listens on port 9 of loopback).
+    unreachable = "http://127.0.0.1:9"
+    async with gateway_process(settings, TRUNKLINE_TWILIO_API_BASE=unreachable) as url:
+        cut_off = GraphQLClient(url)
+        try:
+            failed = await cut_off.execute(SEND, {"input": message}, token=token)
+        finally:
+            await cut_off.aclose()
+
+    retried = await send(tenant, "admin", **message)
+
+    assert failed["data"]["sendMessage"]["__typename"] == "ProviderError"
+    assert failed["data"]["sendMessage"]["providerCode"] is None
+    assert retried["__typename"] == "Message"
+    assert len(await sandbox_messages(carrier, tenant, to)) == 1
 
 
 async def test_a_key_answers_the_same_refusal_again_without_sending(
