@@ -13,13 +13,11 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from trunkline.activity import activity_publisher
 from trunkline.bodies import bounded_messages
 from trunkline.gateway import Gateway
 from trunkline.graphql.requests import GraphQLBodyLimit
 from trunkline.graphql.router import GatewayGraphQLRouter
 from trunkline.health import health_router
-from trunkline.ingestion.writer import IngestionWriter
 from trunkline.media import media_router
 from trunkline.models.database import apply_migrations, close_database, open_database
 from trunkline.resolvers.root import build_schema
@@ -87,12 +85,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
     settings = settings or Settings()
     gateway = Gateway.from_settings(settings)
     sandbox_app = _sandbox_app(settings) if settings.sandbox else None
-    ingestion = IngestionWriter(
-        capacity=settings.ingestion_queue_size,
-        max_batch=settings.ingestion_batch_size,
-        # Each committed batch's activity goes on the bus after commit, without the requests.
-        publish=activity_publisher(gateway.bus, prefix=settings.bus_prefix),
-    )
+    ingestion = gateway.ingestion
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

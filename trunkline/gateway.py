@@ -6,13 +6,17 @@ Only the edges (the GraphQL endpoint, the webhook routes, health) and ``app.py``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from trunkline.activity import ActivityNotice, activity_publisher
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
+from trunkline.services.prices import MessagePrices
 from trunkline.services.secrets import secret_box
 from trunkline.services.tenants import KnownTenants
 from trunkline.settings import Settings
@@ -30,6 +34,11 @@ class Gateway:
     verifier: TokenVerifier
     bus: Bus
     accounts: TwilioAccounts
+    # The process's one ingestion writer: webhooks and the gateway's own sends (sendMessage)
+    # commit through it, so their rows and activity share its batches, order and publisher.
+    ingestion: IngestionWriter = field(repr=False)
+    # Fetches outbound messages' prices once final (Twilio puts them on the resource only).
+    prices: MessagePrices = field(repr=False)
     tenants: KnownTenants = field(repr=False)
     media_links: MediaLinks = field(repr=False)
     media: MediaFetcher = field(repr=False)
@@ -49,11 +58,26 @@ class Gateway:
             lookups=RecentLookups(bus, channel=revocation_channel_name(settings.bus_prefix)),
             public_url=settings.public_url,
         )
+        prices = MessagePrices(accounts=accounts)
+        publish = activity_publisher(bus, prefix=settings.bus_prefix)
+
+        async def announce(notices: Sequence[ActivityNotice]) -> None:
+            prices.notice(notices)  # (only queues: never delays the bus)
+            await publish(notices)
+
+        ingestion = IngestionWriter(
+            capacity=settings.ingestion_queue_size,
+            max_batch=settings.ingestion_batch_size,
+            # Each committed batch's activity goes on the bus after commit, without the requests.
+            publish=announce,
+        )
         return cls(
             settings=settings,
             verifier=TokenVerifier(settings),
             bus=bus,
             accounts=accounts,
+            ingestion=ingestion,
+            prices=prices,
             tenants=KnownTenants(),
             media_links=MediaLinks(
                 settings.fernet_keys,
@@ -71,9 +95,11 @@ class Gateway:
         # The revocation channel is subscribed first, so the bus takes it on connecting.
         await self.accounts.lookups.start()
         await self.bus.start()
+        self.prices.start()
 
     async def aclose(self) -> None:
         await self.media.aclose()
+        await self.prices.stop()
         await self.accounts.clients.aclose()
         await self.bus.close()
         await self.accounts.lookups.stop()  # after the bus: leaving its channel then costs nothing

@@ -16,8 +16,9 @@ from tests.support.statements import StatementCounter
 from trunkline.ingestion.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
 from trunkline.ingestion.kind import Ingestion
 from trunkline.ingestion.message_status import MessageStatusIngestion, MessageStatusUpdate
+from trunkline.ingestion.outbound_messages import OutboundMessageIngestion, SentMessage
 from trunkline.ingestion.writer import IngestionWriter
-from trunkline.models import Message, PhoneNumber, Thread
+from trunkline.models import Channel, Message, PhoneNumber, Thread
 
 OTHER = "+14155550199"
 
@@ -221,3 +222,72 @@ async def test_threads_ride_on_the_statements_that_insert_messages_on_postgresql
         (SENDER, "sms"): (2, 1),
         (OTHER, "sms"): (1, 1),
     }
+
+
+def sent(number: PhoneNumber, sid: str) -> Ingestion:
+    """A message this gateway sent (an MMS: kept in the SMS thread), as ``sendMessage`` records."""
+    return OutboundMessageIngestion.of(
+        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
+        message=SentMessage(
+            sid=sid,
+            channel=Channel.MMS,
+            from_address=number.phone_number,
+            to_address=SENDER,
+            body="Your order shipped",
+            status="queued",
+            number_id=number.id,
+            user_id="auth0|agent",
+            media_urls=("https://example.com/label.png",),
+        ),
+    )
+
+
+async def test_a_sent_message_counts_in_its_thread_and_is_never_unread(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    outbound = new_sid()
+    await ingest_together(writer, [text(number)])
+
+    await ingest_together(writer, [sent(number, outbound)])
+    await writer.stop()
+
+    thread = (await threads_of(number))[SENDER, "sms"]
+    assert (thread.message_count, thread.unread_count) == (2, 1)
+    assert thread.last_message_id == (await Message.get(sid=outbound)).id
+
+
+async def test_a_send_whose_callback_came_first_is_counted_once(number: PhoneNumber) -> None:
+    writer = IngestionWriter()
+    outbound = new_sid()
+
+    await ingest_together(writer, [status(number, outbound, "sent", key=f"{outbound}:sent")])
+    await ingest_together(writer, [sent(number, outbound)])
+    await writer.stop()
+
+    thread = (await threads_of(number))[SENDER, "sms"]
+    assert (thread.message_count, thread.unread_count) == (1, 0)
+
+
+async def test_a_send_puts_a_message_its_numberless_callback_created_in_its_thread(
+    number: PhoneNumber,
+) -> None:
+    writer = IngestionWriter()
+    outbound = new_sid()
+    numberless = MessageStatusIngestion(
+        tenant_id=number.tenant_id,  # type: ignore[attr-defined]
+        idempotency_key=outbound,
+        number=None,
+        update=MessageStatusUpdate(
+            sid=outbound, status="sent", from_address=number.phone_number, to_address=SENDER
+        ),
+    )
+
+    await ingest_together(writer, [numberless])
+    assert await threads_of(number) == {}
+    await ingest_together(writer, [sent(number, outbound)])
+    await writer.stop()
+
+    thread = (await threads_of(number))[SENDER, "sms"]
+    assert (thread.message_count, thread.unread_count) == (1, 0)
+    assert thread.last_message_id == (await Message.get(sid=outbound)).id

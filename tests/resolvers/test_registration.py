@@ -22,7 +22,7 @@ from twilio.rest import Client
 from tests.conftest import BACKEND
 from tests.subscriptions.client import Subscriber, subscribe
 from tests.support.graphql import error_codes
-from tests.support.numbers import unheld
+from tests.support.numbers import unheld_number
 from tests.support.tenancy import Tenant
 from trunkline.models import Message, NumberStatus, PhoneNumber
 from trunkline.models import Tenant as TenantRow
@@ -91,8 +91,14 @@ def client_of(twilio: TwilioClients, tenant: Tenant) -> Client:
 async def held_number(twilio: TwilioClients, tenant: Tenant, **settings: str) -> Any:
     """A number the tenant's account buys at Twilio itself (not through the gateway)."""
     client = client_of(twilio, tenant)
-    offered = await client.available_phone_numbers("US").local.list_async(limit=100)
-    (phone_number, *_) = await unheld([number.phone_number for number in offered])
+
+    async def offered_in(area_code: str) -> list[str]:
+        offered = await client.available_phone_numbers("US").local.list_async(
+            area_code=area_code, limit=100
+        )
+        return [number.phone_number for number in offered]
+
+    phone_number = await unheld_number(offered_in)
     return await client.incoming_phone_numbers.create_async(phone_number=phone_number, **settings)
 
 

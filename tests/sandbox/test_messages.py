@@ -13,6 +13,17 @@ from trunkline.twilio import ProviderError, TwilioClients, call_twilio
 RECIPIENT = "+14155550199"
 
 
+async def text_from(
+    control: httpx.AsyncClient, contact: str, number: str, body: str, *, channel: str = "sms"
+) -> None:
+    """The contact texts ``number`` (opening a WhatsApp window, or a keyword)."""
+    response = await control.post(
+        "/inbound/message",
+        json={"to": number, "from": contact, "body": body, "channel": channel, "media_urls": []},
+    )
+    assert response.status_code == 202, response.text
+
+
 async def own_number(account: SandboxAccount, area_code: str = "415") -> str:
     bought = await account.client.incoming_phone_numbers.create_async(area_code=area_code)
     return bought.phone_number
@@ -162,9 +173,10 @@ async def test_repeated_media_urls_make_an_mms(account: SandboxAccount) -> None:
 
 
 async def test_whatsapp_addresses_keep_their_prefix_through_the_callbacks(
-    account: SandboxAccount, receiver: WebhookReceiver
+    account: SandboxAccount, receiver: WebhookReceiver, control: httpx.AsyncClient
 ) -> None:
     sender = await own_number(account)
+    await text_from(control, RECIPIENT, sender, "Where is my order?", channel="whatsapp")
 
     sent = await account.client.messages.create_async(
         to=f"whatsapp:{RECIPIENT}",

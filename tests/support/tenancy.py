@@ -9,7 +9,7 @@ import httpx
 
 from tests.support.graphql import GraphQLClient
 from tests.support.identity import IdentityProvider
-from tests.support.numbers import unheld
+from tests.support.numbers import unheld, unheld_number
 
 SAVE_CREDENTIALS = """
 mutation Save($input: SaveTwilioCredentialsInput!) {
@@ -120,13 +120,19 @@ class Tenant:
     async def buy_any_number(
         self, country: str = "US", *, area_code: str | None = None, **input_: str
     ) -> dict[str, Any]:
-        """A number no tenant of the test database holds (of ``area_code``, if given: tests
-        that buy many spread over the catalogue's area codes, so none runs out)."""
-        available = await self.execute(
-            AVAILABLE, {"country": country, "areaCode": area_code, "first": 100}, as_="admin"
-        )
-        offered = [n["phoneNumber"] for n in available["data"]["availableNumbers"]]
-        candidates = await unheld(offered)
+        """A number no tenant of the test database holds (of ``area_code`` if given, else of the
+        first US area code in turn with one free: see tests/support/numbers.py)."""
+
+        async def offered_in(code: str | None) -> list[str]:
+            available = await self.execute(
+                AVAILABLE, {"country": country, "areaCode": code, "first": 100}, as_="admin"
+            )
+            return [n["phoneNumber"] for n in available["data"]["availableNumbers"]]
+
+        if area_code is not None or country != "US":
+            candidates = await unheld(await offered_in(area_code))
+        else:
+            candidates = [await unheld_number(offered_in)]
         result = await self.execute(
             BUY_NUMBER, {"input": {"phoneNumber": candidates[0], **input_}}, as_="admin"
         )

@@ -7,7 +7,6 @@ configuring Twilio through GraphQL is another suite's subject.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -19,7 +18,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from tests.support.numbers import unheld
+from tests.support.numbers import unheld_number
 from tests.support.servers import serve_asgi
 from trunkline.models import PhoneNumber, Tenant, TwilioSettings
 from trunkline.sandbox import create_sandbox_app
@@ -28,7 +27,6 @@ from trunkline.settings import Settings
 from trunkline.twilio import TwilioClients
 
 Params = Sequence[tuple[str, str]]
-_area_codes = itertools.cycle(["415", "212", "312", "512", "206"])
 
 
 @dataclass(frozen=True)
@@ -146,10 +144,14 @@ async def create_twilio_tenant(
     org = f"org_{uuid.uuid4().hex[:12]}"
     account_sid, auth_token = await carrier.open_account()
     client = carrier.clients.client_for(account_sid, account_sid, auth_token)
-    offered = await client.available_phone_numbers("US").local.list_async(
-        area_code=next(_area_codes), limit=100
-    )
-    (phone_number, *_) = await unheld([number.phone_number for number in offered])
+
+    async def offered_in(area_code: str) -> list[str]:
+        offered = await client.available_phone_numbers("US").local.list_async(
+            area_code=area_code, limit=100
+        )
+        return [number.phone_number for number in offered]
+
+    phone_number = await unheld_number(offered_in)
     bought = await client.incoming_phone_numbers.create_async(
         phone_number=phone_number,
         sms_url=f"{gateway}/webhooks/twilio/messaging",

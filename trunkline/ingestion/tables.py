@@ -95,4 +95,6 @@ def _sent_as(field: fields.Field[Any]) -> str:
 # The rows webhooks write. What a webhook never sets is left to its default: a message's error
 # text and price (read from the API later), its sender and template, a call's price and times.
 MESSAGES = Table(Message, unset=("error_message", "price", "price_unit", "user_id", "content_sid"))
+# The rows the gateway's own sends write: also who sent it and with which template.
+OUTBOUND_MESSAGES = Table(Message, unset=("error_message", "price", "price_unit"))
 CALLS = Table(Call, unset=("price", "price_unit", "user_id", "started_at", "ended_at"))

@@ -1,8 +1,9 @@
-"""Message history: a page of messages, newest first, and one message.
+"""Messages: history (a page of messages newest first, one message) and sending.
 
 Admins read all of the tenant's messages; agents those of the numbers assigned to them and those
 they sent (services/messages_read.py). What a caller may not see is absent: null for ``message``,
-an empty page for a filter naming a number not theirs (or another tenant's).
+an empty page for a filter naming a number not theirs (or another tenant's). Sending follows the
+same rule (services/messaging.py): a number the caller may not use is PHONE_NUMBER_NOT_FOUND.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import strawberry
 
 from trunkline.auth.permissions import IsAuthenticated
 from trunkline.graphql.context import Info, caller_tenant
-from trunkline.resolvers.outcomes import query_result
+from trunkline.resolvers.outcomes import mutation_result, query_result
 from trunkline.schema.messages import Message, MessageFilter
 from trunkline.schema.pagination import Connection, connection, page_size
-from trunkline.services import messages_read
+from trunkline.schema.sending import SendMessageInput, SendMessageResult
+from trunkline.services import messages_read, messaging
 from trunkline.services.keys import decode_keyset_cursor, encode_keyset_cursor, parse_key
 
 CURSOR_KIND = "message"
@@ -84,3 +86,35 @@ class MessagesQuery:
             return Message.from_row(row) if row is not None else None
 
         return await query_result(find())
+
+
+@strawberry.type
+class MessagesMutation:
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="Send an SMS, MMS or WhatsApp message from one of the tenant's numbers "
+        "(admins: any; agents: those assigned to them).",
+    )
+    async def send_message(self, info: Info, input: SendMessageInput) -> SendMessageResult:
+        principal, tenant_id = caller_tenant(info)
+        gateway = info.context.gateway
+        request = messaging.SendMessageRequest(
+            number_id=input.number_id,
+            to=input.to,
+            channel=input.channel.channel,
+            body=input.body,
+            media_urls=list(input.media_urls),
+            idempotency_key=input.idempotency_key,
+            content_sid=input.content_sid,
+            content_variables=input.content_variables,
+        )
+        return await mutation_result(
+            messaging.send_message(
+                tenant_id=tenant_id,
+                principal=principal,
+                request=request,
+                accounts=gateway.accounts,
+                record=gateway.ingestion.ingest,
+            ),
+            Message.from_row,
+        )

@@ -13,7 +13,7 @@ from trunkline.graphql.limits import GatewaySchema, schema_extensions
 from trunkline.graphql.sharing import SharingExecutor
 from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
-from trunkline.resolvers.messages import MessagesQuery
+from trunkline.resolvers.messages import MessagesMutation, MessagesQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.resolvers.threads import ThreadsMutation, ThreadsQuery
@@ -26,7 +26,9 @@ class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, Threads
 
 
 @strawberry.type
-class Mutation(TenantsMutation, CredentialsMutation, NumbersMutation, ThreadsMutation):
+class Mutation(
+    TenantsMutation, CredentialsMutation, NumbersMutation, MessagesMutation, ThreadsMutation
+):
     """Root mutation type: one base class per domain."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 class StepClock:
@@ -18,12 +18,17 @@ class StepClock:
         if step_seconds < 0:
             raise ValueError("step_seconds must be >= 0")
         self.step_seconds = step_seconds
+        # How far the sandbox's calendar runs ahead of the wall clock (``advance``).
+        self.offset = timedelta()
+
+    def advance(self, by: timedelta) -> None:
+        """Move the calendar ahead (a day passes for WhatsApp's window without waiting it)."""
+        self.offset += by
 
     async def step(self) -> None:
         """Wait one step (always yields to the loop, even at speed 0, so others run in between)."""
         await asyncio.sleep(self.step_seconds)
 
-    @staticmethod
-    def now() -> datetime:
+    def now(self) -> datetime:
         """The current time in UTC, to the second, as Twilio's timestamps are."""
-        return datetime.now(UTC).replace(microsecond=0)
+        return (datetime.now(UTC) + self.offset).replace(microsecond=0)

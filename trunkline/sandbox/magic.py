@@ -5,6 +5,9 @@ Twilio documents these inputs for its test credentials
 fixed error code. The sandbox honours them for every account. Twilio documents no number whose
 *delivery* fails or whose call ends busy; the sandbox adds a few in the same ``+1500555`` range
 (marked "sandbox" below) so applications can exercise those paths too.
+
+What depends on a contact rather than a number (STOP / START opt-out, 21610; WhatsApp's 24-hour
+window, 63016) is :mod:`trunkline.sandbox.consent`'s.
 """
 
 from __future__ import annotations

@@ -7,11 +7,13 @@ posting a signed status callback for every status after the first.
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from trunkline.sandbox import magic, sids
+from trunkline.sandbox import consent, magic, sids
 from trunkline.sandbox.errors import bad_request
 from trunkline.sandbox.forms import Form, country_of, e164, split_channel
 from trunkline.sandbox.media import attach_media, message_media
@@ -26,9 +28,12 @@ if TYPE_CHECKING:
 MAX_BODY = 1600
 MAX_MEDIA = 10
 PRICE_PER_SEGMENT = 0.0079
+# The final statuses a message is charged for (a failed one never left Twilio).
+PRICED_STATUSES = frozenset({"delivered", "undelivered", "read"})
 # Twilio's shared WhatsApp Sandbox sender, usable by every account.
 WHATSAPP_SANDBOX_SENDER = "+14155238886"
 _MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+_CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 _PROGRESSION = ("accepted", "queued", "sending", "sent", "delivered")
 
 
@@ -39,11 +44,17 @@ def create_outbound_message(sandbox: Sandbox, account: Account, form: Form) -> M
     service_sid = form.text("MessagingServiceSid")
     body = form.text("Body") or ""
     media_urls = form.values("MediaUrl")
+    content_sid = form.text("ContentSid")
+    content_variables = form.text("ContentVariables")
     if to is None:
         raise bad_request(21604, "A 'To' phone number is required.")
     if sender is None and service_sid is None:
         raise bad_request(21603, "A 'From' phone number is required.")
-    if not body and not media_urls:
+    if content_sid is not None and not _CONTENT_SID.match(content_sid):
+        raise bad_request(21655, f"The ContentSid {content_sid} is invalid.")
+    if content_variables is not None and not _json_object(content_variables):
+        raise bad_request(21656, "The ContentVariables Parameter is invalid.")
+    if not body and not media_urls and content_sid is None:
         raise bad_request(21602, "Message body is required.")
     if len(body) > MAX_BODY:
         raise bad_request(21617, "The concatenated message body exceeds the 1600 character limit.")
@@ -61,9 +72,17 @@ def create_outbound_message(sandbox: Sandbox, account: Account, form: Form) -> M
     if sender is None:
         from_number = _service_sender(sandbox, account, channel)
     else:
-        from_number = _checked_sender(sandbox, account, sender, channel)
+        from_number = _checked_sender(sandbox, account, sender, channel, media=bool(media_urls))
     prefix = f"{channel}:" if channel else ""
     now = sandbox.clock.now()
+    _check_consent(
+        sandbox,
+        sender=prefix + from_number,
+        contact=prefix + to_e164,
+        channel=channel,
+        template=content_sid is not None,
+        now=now,
+    )
     message = Message(
         sid=sids.new_sid(sids.MMS if media_urls else sids.SMS),
         account_sid=account.sid,
@@ -77,6 +96,7 @@ def create_outbound_message(sandbox: Sandbox, account: Account, form: Form) -> M
         media_urls=media_urls,
         messaging_service_sid=service_sid,
         status_callback=form.text("StatusCallback"),
+        content_sid=content_sid,
     )
     attach_media(sandbox, message, media_urls)
     sandbox.store.messages[message.sid] = message
@@ -224,7 +244,9 @@ async def _progress(sandbox: Sandbox, sid: str) -> None:
         message.date_updated = sandbox.clock.now()
         if status == "sent":
             message.date_sent = message.date_updated
-            message.price = f"-{PRICE_PER_SEGMENT * segment_count(message.body):.5f}"
+        if status in PRICED_STATUSES:
+            # As Twilio: the price is known once the message is final (null until then).
+            message.price = f"-{PRICE_PER_SEGMENT * max(1, segment_count(message.body)):.5f}"
         if failure is not None and status == failure.status:
             message.error_code = failure.code
             message.error_message = failure.message
@@ -297,7 +319,42 @@ def _send_reply(
     sandbox.spawn(_progress(sandbox, reply.sid), name=f"message {reply.sid}")
 
 
-def _checked_sender(sandbox: Sandbox, account: Account, sender: str, channel: str | None) -> str:
+def _check_consent(
+    sandbox: Sandbox,
+    *,
+    sender: str,
+    contact: str,
+    channel: str | None,
+    template: bool,
+    now: datetime,
+) -> None:
+    """21610 to a contact who opted out of this sender; 63016 for free-form WhatsApp outside
+    the contact's 24-hour window (see :mod:`trunkline.sandbox.consent`)."""
+    messages = sandbox.store.messages
+    if channel is None and consent.opted_out(messages, sender=sender, contact=contact):
+        raise bad_request(21610, "Attempt to send to unsubscribed recipient")
+    if (
+        channel == "whatsapp"
+        and not template
+        and not consent.within_whatsapp_window(messages, sender=sender, contact=contact, now=now)
+    ):
+        raise bad_request(
+            63016,
+            "Failed to send freeform message because you are outside the allowed window. "
+            "If you want to send a message outside this window, please use a Template.",
+        )
+
+
+def _json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def _checked_sender(
+    sandbox: Sandbox, account: Account, sender: str, channel: str | None, *, media: bool
+) -> str:
     sender_channel, number = split_channel(sender)
     if sender_channel != channel:
         raise bad_request(
@@ -313,7 +370,11 @@ def _checked_sender(sandbox: Sandbox, account: Account, sender: str, channel: st
     usable = normalized == magic.UNIVERSAL_SENDER or (
         channel == "whatsapp" and normalized == WHATSAPP_SANDBOX_SENDER
     )
-    if not usable and (owned is None or (channel is None and not owned.sms)):
+    # An SMS needs an SMS-capable number, and media on SMS an MMS-capable one.
+    incapable = (
+        channel is None and owned is not None and (not owned.sms or (media and not owned.mms))
+    )
+    if not usable and (owned is None or incapable):
         raise bad_request(
             21606,
             f"The 'From' phone number provided ({sender}) is not a valid message-capable Twilio "

@@ -76,6 +76,7 @@ class Message:
     error_message: str | None = None
     price: str | None = None
     price_unit: str = "USD"
+    content_sid: str | None = None  # a Content API template it was sent with
 
 
 @dataclass

@@ -1,0 +1,147 @@
+"""Message prices: Twilio tells them only on the Message resource, never in a status callback.
+
+Once an outbound message's status is final (its status callback committed), its price is fetched
+(``client.messages(sid).fetch_async()``) and stored with its segments and error text, and an
+MMS's files are replaced by the copies Twilio hosts (its Media resources): the URLs the client
+sent are never fetched by the gateway, so until then the message's signed media links answer 403.
+
+The work is done in the background by a few workers reading a bounded queue: a burst of final
+statuses never grows tasks or memory without bound (beyond the queue the price is left unknown,
+and logged), and a failed fetch is logged, never raised into the ingestion that announced it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from trunkline.activity import ActivityKind, ActivityNotice, MessageSnapshot
+from trunkline.models import Direction, Message
+from trunkline.services.accounts import TwilioAccounts
+from trunkline.services.errors import DomainError
+from trunkline.twilio import ProviderError, call_twilio
+from trunkline.twilio.media import hosted_media
+
+logger = logging.getLogger(__name__)
+
+# The statuses after which Twilio knows what a message cost (a failed one: nothing, but its
+# error text is on the resource too).
+PRICED_STATUSES = frozenset({"delivered", "undelivered", "failed", "read"})
+DEFAULT_CAPACITY = 1024
+DEFAULT_WORKERS = 2
+
+
+class MessagePrices:
+    """Fetches the price of outbound messages once final; owned by the Gateway."""
+
+    def __init__(
+        self,
+        *,
+        accounts: TwilioAccounts,
+        capacity: int = DEFAULT_CAPACITY,
+        workers: int = DEFAULT_WORKERS,
+    ) -> None:
+        self.accounts = accounts
+        self.workers = workers
+        self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(capacity)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def waiting(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(self._work(), name=f"message prices {index}")
+                for index in range(self.workers)
+            ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def notice(self, notices: Sequence[ActivityNotice]) -> None:
+        """Queue the outbound messages these committed notices say are final."""
+        for notice in notices:
+            snapshot = notice.snapshot
+            if (
+                notice.kind == ActivityKind.MESSAGE_STATUS
+                and isinstance(snapshot, MessageSnapshot)
+                and snapshot.direction is Direction.OUTBOUND
+                and snapshot.status in PRICED_STATUSES
+                and snapshot.sid
+            ):
+                self.offer(notice.tenant_id, snapshot.sid)
+
+    def offer(self, tenant_id: int, sid: str) -> bool:
+        """Queue one message's price; False (logged) when the queue is full."""
+        try:
+            self._queue.put_nowait((tenant_id, sid))
+        except asyncio.QueueFull:
+            logger.warning("price of %s not fetched: %d prices waiting", sid, self._queue.qsize())
+            return False
+        return True
+
+    async def _work(self) -> None:
+        while True:
+            tenant_id, sid = await self._queue.get()
+            try:
+                await self.capture(tenant_id=tenant_id, sid=sid)
+            except (ProviderError, DomainError) as exc:  # Twilio's refusal; credentials gone
+                logger.warning("price of %s not fetched: %s", sid, exc)
+            except Exception:
+                logger.exception("price of %s not fetched", sid)
+            finally:
+                self._queue.task_done()
+
+    async def capture(self, *, tenant_id: int, sid: str) -> bool:
+        """Fetch and store the message's price if still unknown; whether anything was stored."""
+        unknown = Message.filter(tenant_id=tenant_id, sid=sid, price__isnull=True)
+        if not await unknown.exists():
+            return False
+        client, _ = await self.accounts.client_for_tenant(tenant_id)
+        fetched = await call_twilio(client.messages(sid).fetch_async())
+        updates: dict[str, Any] = {}
+        price = _decimal(fetched.price)
+        if price is not None:
+            updates["price"] = price  # as Twilio writes it: negative, a charge
+            updates["price_unit"] = (fetched.price_unit or "")[:3] or None
+        segments = _integer(fetched.num_segments)
+        if segments is not None:
+            updates["num_segments"] = segments
+        if fetched.error_message:
+            updates["error_message"] = fetched.error_message[:255]
+        row = await unknown.first()
+        if row is not None and row.media:
+            hosted = await call_twilio(hosted_media(client, sid))
+            if hosted:
+                updates["media"] = [
+                    {"url": url, "content_type": content_type or None}
+                    for url, content_type in hosted
+                ]
+        if not updates:
+            return False
+        return await unknown.update(**updates) > 0
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def _integer(value: object) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
