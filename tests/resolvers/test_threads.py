@@ -226,6 +226,35 @@ async def test_inbound_counts_unread_marking_read_resets_and_a_later_message_cou
     assert after["node"]["lastReadAt"] == result["lastReadAt"]
 
 
+SEND = """
+mutation Send($input: SendMessageInput!) {
+  sendMessage(input: $input) { __typename ... on Message { id } ... on Error { code message } }
+}
+"""
+
+
+async def test_a_message_sent_to_the_contact_is_the_threads_last_and_is_not_unread(
+    inbox: Inbox,
+) -> None:
+    await inbox.receive(ALICE, "is my order on its way?")
+
+    sent = await inbox.tenant.execute(
+        SEND,
+        {"input": {"numberId": inbox.number_id, "to": ALICE, "body": "It shipped today"}},
+        as_="admin",
+    )
+    (edge,) = (await inbox.threads())["edges"]
+
+    assert sent["data"]["sendMessage"]["__typename"] == "Message", sent
+    node = edge["node"]
+    assert (node["messageCount"], node["unreadCount"]) == (2, 1)
+    assert node["lastMessage"]["id"] == sent["data"]["sendMessage"]["id"]
+    assert (node["lastMessage"]["direction"], node["lastMessage"]["body"]) == (
+        "OUTBOUND",
+        "It shipped today",
+    )
+
+
 async def test_many_messages_arriving_at_once_in_one_thread_are_all_counted(inbox: Inbox) -> None:
     await asyncio.gather(*(inbox.receive(ALICE, f"message {index}") for index in range(40)))
 
