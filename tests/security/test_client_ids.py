@@ -69,6 +69,10 @@ KNOWN_KEY_ARGUMENTS = {
     "query messages(after)",
     "query messages(filter.numberId)",
     "query message(id)",
+    "query threads(numberId)",
+    "query threads(after)",
+    "query thread(numberId)",
+    "mutation markThreadRead(threadId)",
 }
 
 

@@ -23,13 +23,18 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from trunkline.activity import ActivityDraft, ActivityKind, Ingested, MessageSnapshot
 from trunkline.ingestion.kind import Idempotent
 from trunkline.ingestion.rows import RowWriter
-from trunkline.ingestion.statements import STORE_INBOUND_MESSAGES_POSTGRES
+from trunkline.ingestion.statements import (
+    STORE_INBOUND_MESSAGES_POSTGRES,
+    threads_of_inserted_postgres,
+)
 from trunkline.ingestion.tables import MESSAGES
+from trunkline.ingestion.threads import ThreadedMessage, roll_up
 from trunkline.models import Channel, Direction, Message, NumberStatus, PhoneNumber
 from trunkline.services.messages import history_entry
 
-# Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them.
-ROWS = RowWriter(MESSAGES, skip_existing=True)
+# Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them (on PostgreSQL
+# counting them into their threads too).
+ROWS = RowWriter(MESSAGES, skip_existing=True, then_postgres=threads_of_inserted_postgres)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,16 @@ class InboundMessageIngestion(Idempotent):
             now,
             connection,
         )
+        if not ROWS.follows_up(connection):  # (else the INSERT counted them in their threads)
+            await roll_up(
+                (
+                    row.threaded(found[row.key])
+                    for row in rows
+                    if row is not None and row.key in found
+                ),
+                now,
+                connection,
+            )
         return [
             [row.draft(found[row.key])] if row is not None and row.key in found else []
             for row in rows
@@ -84,7 +99,7 @@ class InboundMessageIngestion(Idempotent):
     async def store_alone(
         cls, items: Sequence[Self], connection: BaseDBAsyncClient
     ) -> list[Ingested] | None:
-        """On PostgreSQL: receipts, messages and activity in one statement
+        """On PostgreSQL: receipts, messages, their threads and activity in one statement
         (``STORE_INBOUND_MESSAGES_POSTGRES``)."""
         if connection.capabilities.dialect != "postgres":
             return None
@@ -247,6 +262,18 @@ class _Row:
             "number_id": self.item.number.id,
             "received_while_inactive": self.received_while_inactive,
         }
+
+    def threaded(self, message_id: int) -> ThreadedMessage:
+        """The row once inserted as ``message_id``, as its thread counts it."""
+        return ThreadedMessage(
+            tenant_id=self.item.tenant_id,
+            number_id=self.item.number.id,
+            counterpart=self.item.message.from_address,
+            channel=self.item.message.channel,
+            message_id=message_id,
+            created_at=self.created_at,
+            inbound=True,
+        )
 
     def draft(self, message_id: int) -> ActivityDraft:
         return ActivityDraft(

@@ -16,12 +16,19 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from trunkline.activity import ActivityDraft, ActivityKind, MessageSnapshot
 from trunkline.ingestion.kind import Idempotent
 from trunkline.ingestion.rows import RowWriter
+from trunkline.ingestion.statements import threads_of_inserted_postgres
 from trunkline.ingestion.status_callbacks import apply_status_callbacks
 from trunkline.ingestion.tables import MESSAGES
+from trunkline.ingestion.threads import ThreadedMessage, roll_up
 from trunkline.models import Channel, Direction, Message, PhoneNumber
 from trunkline.services.messages import history_entry, status_supersedes
 
-ROWS = RowWriter(MESSAGES, updated=("status", "status_history", "error_code"))
+# On PostgreSQL its INSERT (of messages first known from a callback) counts them in threads too.
+ROWS = RowWriter(
+    MESSAGES,
+    updated=("status", "status_history", "error_code"),
+    then_postgres=threads_of_inserted_postgres,
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,9 @@ class MessageStatusIngestion(Idempotent):
     async def apply_many(
         cls, items: Sequence[Self], connection: BaseDBAsyncClient
     ) -> list[list[ActivityDraft]]:
-        return await apply_status_callbacks(items, connection, ROWS, MessageSnapshot.of)
+        return await apply_status_callbacks(
+            items, connection, ROWS, MessageSnapshot.of, created_rows=_count_in_threads
+        )
 
     @property
     def sid(self) -> str:
@@ -86,3 +95,12 @@ class MessageStatusIngestion(Idempotent):
             if update.error_code is not None:
                 row.error_code = update.error_code
         return applied
+
+
+async def _count_in_threads(
+    rows: Sequence[Message], now: datetime, connection: BaseDBAsyncClient
+) -> None:
+    """A message first known from its status callback (sent outside Trunkline) joins its thread."""
+    if ROWS.follows_up(connection):
+        return  # the INSERT counted it
+    await roll_up((ThreadedMessage.of(row) for row in rows), now, connection)

@@ -20,7 +20,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from trunkline.activity import ActivityDraft, ActivityKind, MessageSnapshot
 from trunkline.ingestion.kind import Idempotent
 from trunkline.ingestion.rows import RowWriter
+from trunkline.ingestion.statements import threads_of_inserted_postgres
 from trunkline.ingestion.tables import OUTBOUND_MESSAGES
+from trunkline.ingestion.threads import ThreadedMessage, roll_up
 from trunkline.models import Channel, Direction, IdempotentRequest, Message
 from trunkline.services.messages import history_entry, status_supersedes
 
@@ -38,6 +40,8 @@ ROWS = RowWriter(
         "status",
         "status_history",
     ),
+    # On PostgreSQL its INSERT counts the messages into their threads too.
+    then_postgres=threads_of_inserted_postgres,
 )
 
 
@@ -94,6 +98,8 @@ class OutboundMessageIngestion(Idempotent):
         found = {(row.tenant_id, row.sid): row for row in stored}
         created: list[Message] = []
         merged: dict[int, Message] = {}
+        # Rows a callback created without a number (in no thread) that the send puts on one.
+        joined: list[Message] = []
         rows: list[Message] = []
         for item in items:
             key = (item.tenant_id, item.message.sid)
@@ -102,9 +108,12 @@ class OutboundMessageIngestion(Idempotent):
                 row = found[key] = item.new_row(now)
                 created.append(row)
             else:
+                threadless = row.number_id is None  # type: ignore[attr-defined]
                 item.merge_into(row)
                 if row.id is not None:
                     merged[row.id] = row
+                    if threadless and row.number_id is not None:  # type: ignore[attr-defined]
+                        joined.append(row)
             rows.append(row)
         ids = await ROWS.insert([ROWS.table.values(row) for row in created], now, connection)
         for row in created:
@@ -115,7 +124,7 @@ class OutboundMessageIngestion(Idempotent):
             now,
             connection,
         )
-        await messages_written(created=created, merged=list(merged.values()), connection=connection)
+        await messages_written(created=created, joined=joined, now=now, connection=connection)
         for item, row in zip(items, rows, strict=True):
             if item.claim_id is not None:
                 await (
@@ -183,11 +192,18 @@ def _media(urls: Sequence[str]) -> list[dict[str, str | None]]:
 
 
 async def messages_written(
-    *, created: Sequence[Message], merged: Sequence[Message], connection: BaseDBAsyncClient
+    *,
+    created: Sequence[Message],
+    joined: Sequence[Message],
+    now: datetime,
+    connection: BaseDBAsyncClient,
 ) -> None:
-    """HOOK (issue 12, slice THREADS): where the per-thread rollup of sent messages is kept.
+    """Count sent messages into their threads (``ingestion.threads``), in the batch's transaction.
 
-    Called inside the batch's transaction, after the rows of ``created`` were inserted (their ids
-    set) and those of ``merged`` (created earlier by a status callback) were completed. Nothing
-    to do until the rollup is wired in at merge.
+    ``created``: the rows inserted here (ids set): counted by their INSERT itself on PostgreSQL,
+    here elsewhere. ``joined``: rows a status callback created without a number (so in no
+    thread) that the send now puts on one. A row a callback created on a number was counted
+    then; the send does not move it (a send's number is the one its callbacks name).
     """
+    counted = [] if ROWS.follows_up(connection) else list(created)
+    await roll_up((ThreadedMessage.of(row) for row in [*counted, *joined]), now, connection)

@@ -6,7 +6,7 @@ instead sends a batch's rows together, with the statements of ``statements`` for
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -25,14 +25,26 @@ class RowWriter:
     """
 
     def __init__(
-        self, table: Table, *, updated: Collection[str] = (), skip_existing: bool = False
+        self,
+        table: Table,
+        *,
+        updated: Collection[str] = (),
+        skip_existing: bool = False,
+        then_postgres: Callable[[str], str] | None = None,
     ) -> None:
         """``updated``: the columns an update writes. ``skip_existing``: a row whose sid its
         tenant has stored already is not inserted (and not returned) instead of failing the
-        statement."""
+        statement. ``then_postgres``: on PostgreSQL, a statement over the rows inserted
+        (``inserted``), run by the INSERT itself (see :meth:`follows_up`)."""
         self.table = table
         self._updated = tuple(updated)
         self._skip_existing = skip_existing
+        self._then_postgres = then_postgres
+
+    def follows_up(self, connection: BaseDBAsyncClient) -> bool:
+        """Whether :meth:`insert` on ``connection`` also runs ``then_postgres``: else the caller
+        does what it would have."""
+        return self._then_postgres is not None and connection.capabilities.dialect == "postgres"
 
     @cached_property
     def updated(self) -> tuple[Column, ...]:
@@ -41,7 +53,10 @@ class RowWriter:
     @cached_property
     def _insert_postgres(self) -> str:
         return statements.insert_rows_postgres(
-            self.table.name, self.table.columns, skip_existing=self._skip_existing
+            self.table.name,
+            self.table.columns,
+            skip_existing=self._skip_existing,
+            then=self._then_postgres,
         )
 
     @cached_property

@@ -9,7 +9,7 @@ number); on SQLite as a multi-row ``VALUES``, chunked under its parameter limit 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from trunkline.ingestion.tables import Column
 
@@ -40,14 +40,76 @@ INSERT_RECEIPTS_SQLITE = (
     "RETURNING tenant_id, provider, idempotency_key"
 )
 
+# --- Threads: the rollup of the messages a batch inserted (``trunkline.ingestion.threads``) ---
+
+# What a thread row becomes when a batch adds to it: counts grow by the batch's, the last
+# message moves only forward (by time, then id: an older batch committing late keeps the newer).
+THREAD_UPSERT_POSTGRES = (
+    "ON CONFLICT (number_id, counterpart, channel) DO UPDATE SET "
+    "message_count = thread.message_count + EXCLUDED.message_count, "
+    "unread_count = thread.unread_count + EXCLUDED.unread_count, "
+    "last_message_id = CASE WHEN (EXCLUDED.last_message_at, EXCLUDED.last_message_id) "
+    ">= (thread.last_message_at, COALESCE(thread.last_message_id, 0)) "
+    "THEN EXCLUDED.last_message_id ELSE thread.last_message_id END, "
+    "last_message_at = GREATEST(thread.last_message_at, EXCLUDED.last_message_at), "
+    "updated_at = EXCLUDED.updated_at"
+)
+_THREAD_COLUMNS = (
+    "thread (tenant_id, number_id, counterpart, channel, last_message_id, last_message_at, "
+    "message_count, unread_count, created_at, updated_at)"
+)
+# One row per thread (the caller has summed the batch per thread), sorted by the unique key.
+ROLL_UP_THREADS_POSTGRES = (
+    f"INSERT INTO {_THREAD_COLUMNS} "  # noqa: S608
+    "SELECT t, n, cp, c, m, at, total, unread, $9, $9 FROM unnest($1::bigint[], $2::bigint[], "
+    "$3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[], $8::int[]) "
+    "WITH ORDINALITY AS u(t, n, cp, c, m, at, total, unread, ord) ORDER BY ord "
+    f"{THREAD_UPSERT_POSTGRES}"
+)
+ROLL_UP_THREADS_SQLITE = (
+    f"INSERT INTO {_THREAD_COLUMNS} VALUES {{rows}} "  # noqa: S608
+    "ON CONFLICT (number_id, counterpart, channel) DO UPDATE SET "
+    "message_count = thread.message_count + excluded.message_count, "
+    "unread_count = thread.unread_count + excluded.unread_count, "
+    "last_message_id = CASE WHEN (excluded.last_message_at, excluded.last_message_id) "
+    ">= (thread.last_message_at, COALESCE(thread.last_message_id, 0)) "
+    "THEN excluded.last_message_id ELSE thread.last_message_id END, "
+    "last_message_at = max(thread.last_message_at, excluded.last_message_at), "
+    "updated_at = excluded.updated_at"
+)
+THREAD_ROW_SQLITE = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def threads_of_inserted_postgres(source: str) -> str:
+    """The thread upsert for the messages the CTE ``source`` inserted (returning their id,
+    tenant_id, number_id, counterpart, channel, direction and created_at), folded into the
+    statement that inserts them: no round trip of its own.
+
+    One statement's messages share their ``created_at``, so a thread's newest is its highest
+    id. An MMS counts under SMS (``models.thread_channel``); only inbound ones are unread.
+    """
+    return (
+        f"INSERT INTO {_THREAD_COLUMNS} "  # noqa: S608
+        "SELECT tenant_id, number_id, counterpart, tc, max(id), max(created_at), count(*), "
+        "count(*) FILTER (WHERE direction = 'inbound'), max(created_at), max(created_at) "
+        "FROM (SELECT *, CASE channel WHEN 'mms' THEN 'sms' ELSE channel END AS tc "
+        f"FROM {source} WHERE number_id IS NOT NULL) AS threaded_message "
+        "GROUP BY tenant_id, number_id, counterpart, tc ORDER BY number_id, counterpart, tc "
+        f"{THREAD_UPSERT_POSTGRES}"
+    )
+
+
 # --- Inbound messages, a batch of nothing else, whole, on PostgreSQL ------------------------
 
 # The steps are those of a batch in a transaction block: lock the tenants (ascending ids, before
 # the first receipt row, as the receipts' statement does there), insert the receipts that are
 # new, insert the messages of new receipts (the first delivery of a tenant's sid only), reserve
-# each tenant's seqs and append the activity, its payload completed with the message's new id.
+# each tenant's seqs and append the activity, its payload completed with the message's new id,
+# and count the new messages into their threads (one row per thread: the statement may not
+# update a row twice; all inbound, so all unread; an MMS under SMS, as models.thread_channel).
+# (S608: the f-strings below insert this module's own constants, never input.)
 STORE_INBOUND_MESSAGES_POSTGRES = (
-    "WITH locked AS ("
+    "WITH locked AS ("  # noqa: S608
     "SELECT id FROM tenant WHERE id = ANY($16::bigint[]) ORDER BY id FOR NO KEY UPDATE), "
     "delivery AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[], $4::text[], "
     "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
@@ -62,7 +124,9 @@ STORE_INBOUND_MESSAGES_POSTGRES = (
     "received_while_inactive, created_at, updated_at) "
     "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, w, $14, $14 "
     "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
-    "ON CONFLICT (tenant_id, sid) DO NOTHING RETURNING id, sid, tenant_id), "
+    "ON CONFLICT (tenant_id, sid) DO NOTHING "
+    "RETURNING id, sid, tenant_id, number_id, counterpart, channel, direction, created_at), "
+    f"threaded AS ({threads_of_inserted_postgres('stored')}), "
     "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
     "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
     "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
@@ -87,16 +151,29 @@ STORE_INBOUND_MESSAGES_POSTGRES = (
 # the batch's time, bound once.
 
 
-def insert_rows_postgres(table: str, columns: Sequence[Column], *, skip_existing: bool) -> str:
-    """Rows as one array per column, ``$n+1`` the time."""
+def insert_rows_postgres(
+    table: str,
+    columns: Sequence[Column],
+    *,
+    skip_existing: bool,
+    then: Callable[[str], str] | None = None,
+) -> str:
+    """Rows as one array per column, ``$n+1`` the time. ``then``: a statement to run on the
+    rows inserted, in the same statement (a data-modifying CTE over ``inserted``)."""
     count = len(columns)
     arrays = ", ".join(f"${i + 1}::{_sent_as(c)}[]" for i, c in enumerate(columns))
     aliases = ", ".join(f"c{i}" for i in range(count))
     values = ", ".join(_value(c, f"c{i}") for i, c in enumerate(columns))
-    return (
+    insert = (
         f"INSERT INTO {table} ({_names(columns)}, created_at, updated_at) "  # noqa: S608
         f"SELECT {values}, ${count + 1}, ${count + 1} FROM unnest({arrays}) AS u({aliases}) "
-        f"{_returning(skip_existing=skip_existing)}"
+    )
+    if then is None:
+        return insert + _returning(skip_existing=skip_existing)
+    skip = "ON CONFLICT (tenant_id, sid) DO NOTHING " if skip_existing else ""
+    return (
+        f"WITH inserted AS ({insert}{skip}RETURNING *), "  # noqa: S608 (our own statements)
+        f"followed AS ({then('inserted')}) SELECT id, tenant_id, sid FROM inserted"
     )
 
 

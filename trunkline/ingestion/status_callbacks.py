@@ -10,7 +10,7 @@ entity; this is how a run of them is read and written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -21,6 +21,8 @@ from trunkline.activity import ActivityDraft, ActivityKind, CallSnapshot, Messag
 from trunkline.ingestion.rows import RowWriter
 
 Snapshot = TypeVar("Snapshot", MessageSnapshot, CallSnapshot)
+# Told of the rows a run inserted: (rows, the batch's time, the transaction's connection).
+CreatedRows = Callable[[Sequence[Any], datetime, BaseDBAsyncClient], Awaitable[None]]
 
 
 class StatusCallback(Protocol):
@@ -51,9 +53,14 @@ async def apply_status_callbacks(
     connection: BaseDBAsyncClient,
     rows: RowWriter,
     snapshot: Callable[[Any], Snapshot],
+    created_rows: CreatedRows | None = None,
 ) -> list[list[ActivityDraft]]:
     """Apply a run of callbacks about ``rows``' entities; per callback, the activity announcing
-    its change as ``snapshot`` shows the entity (none: recorded in history only)."""
+    its change as ``snapshot`` shows the entity (none: recorded in history only).
+
+    ``created_rows``, if given, is told of the entities the run inserted (ids set), in the same
+    transaction: what else must be written with them (a message's thread).
+    """
     now = datetime.now(UTC)
     stored = (
         await rows.table.model.filter(
@@ -86,6 +93,8 @@ async def apply_status_callbacks(
     for row in created:
         row.id = ids[row.tenant_id, row.sid]
         row.updated_at = now
+    if created and created_rows is not None:
+        await created_rows(created, now, connection)
     await rows.update(
         [(row_id, rows.updated_values(row)) for row_id, row in changed.items()], now, connection
     )

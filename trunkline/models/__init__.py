@@ -13,7 +13,7 @@ from trunkline.models.numbers import (
 )
 from trunkline.models.requests import IdempotentRequest
 from trunkline.models.tenants import SendGridSettings, Tenant, TwilioSettings
-from trunkline.models.threads import Thread
+from trunkline.models.threads import Thread, thread_channel
 from trunkline.models.webhooks import WebhookReceipt
 
 __all__ = [
@@ -35,4 +35,5 @@ __all__ = [
     "TwilioSettings",
     "WebhookReceipt",
     "is_shared_sender",
+    "thread_channel",
 ]

@@ -10,6 +10,12 @@ from trunkline.models.numbers import PhoneNumber
 from trunkline.models.tenants import Tenant
 
 
+def thread_channel(channel: Channel) -> Channel:
+    """The channel a message's thread is kept under: an MMS is an SMS with media, and one
+    conversation with a contact over SMS holds both (a picture does not start a new thread)."""
+    return Channel.SMS if channel is Channel.MMS else channel
+
+
 class Thread(TimestampedModel):
     """A conversation with one contact over one channel on one of the tenant's numbers.
 
@@ -26,6 +32,7 @@ class Thread(TimestampedModel):
     )
     # The other party, as ``Message.counterpart`` has it (E.164, or ``whatsapp:+...``).
     counterpart = fields.CharField(max_length=320)
+    # SMS (MMS included: see thread_channel), WhatsApp or email.
     channel = fields.CharEnumField(Channel, max_length=16)
     # A plain column, not a foreign key: messages are never deleted, and a key would have every
     # ingestion batch lock the message rows it points at.

@@ -16,16 +16,19 @@ from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuer
 from trunkline.resolvers.messages import MessagesMutation, MessagesQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
+from trunkline.resolvers.threads import ThreadsMutation, ThreadsQuery
 from trunkline.settings import Settings
 
 
 @strawberry.type
-class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery):
+class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, ThreadsQuery):
     """Root query type: one base class per domain."""
 
 
 @strawberry.type
-class Mutation(TenantsMutation, CredentialsMutation, NumbersMutation, MessagesMutation):
+class Mutation(
+    TenantsMutation, CredentialsMutation, NumbersMutation, MessagesMutation, ThreadsMutation
+):
     """Root mutation type: one base class per domain."""
 
 
