@@ -70,6 +70,20 @@ class _ThreadDelta:
     message_count: int = 0
     unread_count: int = 0
 
+    def values(self, key: tuple[int, str, str]) -> tuple[Any, ...]:
+        """The thread's row as both dialects' statements bind it (before their timestamps)."""
+        number_id, counterpart, channel = key
+        return (
+            self.tenant_id,
+            number_id,
+            counterpart,
+            channel,
+            self.last_message_id,
+            self.last_message_at,
+            self.message_count,
+            self.unread_count,
+        )
+
 
 async def roll_up(
     messages: Iterable[ThreadedMessage], now: datetime, connection: BaseDBAsyncClient
@@ -115,18 +129,8 @@ async def roll_up(
     ordered = sorted(deltas.items())
     if connection.capabilities.dialect == "postgres":
         columns: list[list[Any]] = [[] for _ in range(8)]
-        for (number_id, counterpart, channel), delta in ordered:
-            values = (
-                delta.tenant_id,
-                number_id,
-                counterpart,
-                channel,
-                delta.last_message_id,
-                delta.last_message_at,
-                delta.message_count,
-                delta.unread_count,
-            )
-            for column, value in zip(columns, values, strict=True):
+        for key, delta in ordered:
+            for column, value in zip(columns, delta.values(key), strict=True):
                 column.append(value)
         await connection.execute_query(ROLL_UP_THREADS_POSTGRES, [*columns, now])
         return
@@ -134,19 +138,6 @@ async def roll_up(
         chunk = ordered[start : start + _SQLITE_THREADS_PER_STATEMENT]
         statement = ROLL_UP_THREADS_SQLITE.format(rows=", ".join([THREAD_ROW_SQLITE] * len(chunk)))
         bound: list[Any] = []
-        for (number_id, counterpart, channel), delta in chunk:
-            bound.extend(
-                (
-                    delta.tenant_id,
-                    number_id,
-                    counterpart,
-                    channel,
-                    delta.last_message_id,
-                    delta.last_message_at,
-                    delta.message_count,
-                    delta.unread_count,
-                    now,
-                    now,
-                )
-            )
+        for key, delta in chunk:
+            bound.extend((*delta.values(key), now, now))
         await connection.execute_query(statement, bound)
