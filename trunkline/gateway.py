@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from trunkline.activity import ActivityNotice, activity_publisher
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import MessagePrices
 from trunkline.services.secrets import secret_box
+from trunkline.services.sending import SentMessage
 from trunkline.services.tenants import KnownTenants
 from trunkline.settings import Settings
 from trunkline.twilio import TwilioClients
@@ -89,6 +91,12 @@ class Gateway:
                 timeout=settings.media_timeout_seconds,
                 max_bytes=settings.media_max_bytes,
             ),
+        )
+
+    async def record_sent(self, tenant_id: int, message: SentMessage, claim_id: int | None) -> None:
+        """Store a message this gateway sent and announce it (``services.sending.Record``)."""
+        await self.ingestion.ingest(
+            OutboundMessageIngestion.of(tenant_id=tenant_id, message=message, claim_id=claim_id)
         )
 
     async def start(self) -> None:

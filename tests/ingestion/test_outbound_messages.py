@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from tests.ingestion.deliveries import SENDER, ingest_together, new_sid, seqs_and_kinds, status
 from trunkline.activity import Ingested
-from trunkline.ingestion.outbound_messages import OutboundMessageIngestion, SentMessage
+from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.models import Channel, Message, PhoneNumber
+from trunkline.services.sending import SentMessage
 
 
 def sent(

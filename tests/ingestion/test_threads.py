@@ -16,9 +16,10 @@ from tests.support.statements import StatementCounter
 from trunkline.ingestion.inbound_messages import InboundMessage, InboundMessageIngestion, MediaItem
 from trunkline.ingestion.kind import Ingestion
 from trunkline.ingestion.message_status import MessageStatusIngestion, MessageStatusUpdate
-from trunkline.ingestion.outbound_messages import OutboundMessageIngestion, SentMessage
+from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.models import Channel, Message, PhoneNumber, Thread
+from trunkline.services.sending import SentMessage
 
 OTHER = "+14155550199"
 

@@ -23,8 +23,9 @@ from trunkline.ingestion.rows import RowWriter
 from trunkline.ingestion.statements import threads_of_inserted_postgres
 from trunkline.ingestion.tables import OUTBOUND_MESSAGES
 from trunkline.ingestion.threads import ThreadedMessage, roll_up
-from trunkline.models import Channel, Direction, IdempotentRequest, Message
+from trunkline.models import Direction, IdempotentRequest, Message
 from trunkline.services.messages import history_entry, status_supersedes
+from trunkline.services.sending import SentMessage
 
 # What a merge writes into a row a status callback created (its status only if it moves forward).
 ROWS = RowWriter(
@@ -43,23 +44,6 @@ ROWS = RowWriter(
     # On PostgreSQL its INSERT counts the messages into their threads too.
     then_postgres=threads_of_inserted_postgres,
 )
-
-
-@dataclass(frozen=True)
-class SentMessage:
-    """A message Twilio accepted from this gateway, as its create answer and the sender know it."""
-
-    sid: str
-    channel: Channel
-    from_address: str
-    to_address: str
-    body: str
-    status: str
-    number_id: int | None
-    user_id: str | None
-    media_urls: tuple[str, ...] = ()
-    content_sid: str | None = None
-    num_segments: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -134,7 +134,7 @@ class CredentialsMutation:
                 body=body,
                 user_id=principal.user_id,
                 accounts=info.context.gateway.accounts,
-                record=info.context.gateway.ingestion.ingest,
+                record=info.context.gateway.record_sent,
             ),
             TestSmsSent.from_row,
         )

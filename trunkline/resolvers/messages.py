@@ -114,7 +114,7 @@ class MessagesMutation:
                 principal=principal,
                 request=request,
                 accounts=gateway.accounts,
-                record=gateway.ingestion.ingest,
+                record=gateway.record_sent,
             ),
             Message.from_row,
         )

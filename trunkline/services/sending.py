@@ -1,9 +1,11 @@
 """One send through the tenant's Twilio account, recorded and announced: what every send shares.
 
 ``sendMessage`` and ``sendTestSms`` decide who may send what from where (``services.messaging``);
-this calls Twilio, maps its refusals, settles the idempotency claim, and records the message
-through the ingestion writer (``ingestion.outbound_messages``), so the row and its ``MESSAGE_SENT``
-activity commit together and are announced by the writer's publisher.
+this calls Twilio, maps its refusals, settles the idempotency claim, and hands the sent message
+to ``record``: the Gateway's, which stores it through the ingestion writer
+(``ingestion.outbound_messages``), so the row and its ``MESSAGE_SENT`` activity commit together
+and are announced by the writer's publisher. (Handed in, not imported: the ingestion engine
+sits above the services whose rules it applies.)
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ from typing import Any
 
 from twilio.rest import Client
 
-from trunkline.activity import Ingested
-from trunkline.ingestion.kind import Ingestion
-from trunkline.ingestion.outbound_messages import OutboundMessageIngestion, SentMessage
 from trunkline.models import Channel, Message
 from trunkline.services import idempotency
 from trunkline.services.errors import provider_failure
@@ -26,8 +25,27 @@ from trunkline.twilio import ProviderError, provider_errors
 
 logger = logging.getLogger(__name__)
 
-# Stores a delivery (the ingestion writer's ``ingest``): returns once its batch committed.
-Record = Callable[[Ingestion], Awaitable[Ingested]]
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A message Twilio accepted from this gateway, as its create answer and the sender know it."""
+
+    sid: str
+    channel: Channel
+    from_address: str
+    to_address: str
+    body: str
+    status: str
+    number_id: int | None
+    user_id: str | None
+    media_urls: tuple[str, ...] = ()
+    content_sid: str | None = None
+    num_segments: int | None = None
+
+
+# Stores a sent message of a tenant (with the idempotency claim it answers, if any) and announces
+# it; returns once committed.
+Record = Callable[[int, SentMessage, int | None], Awaitable[None]]
 
 WHATSAPP_PREFIX = "whatsapp:"
 
@@ -118,14 +136,9 @@ async def deliver(
         content_sid=outgoing.content_sid,
         num_segments=_count(sent.num_segments),
     )
-    ingestion = OutboundMessageIngestion.of(
-        tenant_id=outgoing.tenant_id,
-        message=message,
-        claim_id=claim.id if claim is not None else None,
-    )
     # Sent: from here the claim is never released (a retry must not send it twice). Were the
     # recording to fail, the status callbacks still create the row.
-    await record(ingestion)
+    await record(outgoing.tenant_id, message, claim.id if claim is not None else None)
     return await Message.get(tenant_id=outgoing.tenant_id, sid=message.sid)
 
 
