@@ -10,5 +10,6 @@
   adapters share. The status rules they call stay pure in ``services.messages`` and
   ``services.calls``.
 
-It sits beside ``services`` and above ``activity`` (which appends and announces what it stores).
+It sits above ``services`` (whose rules it applies; a service that records through it is handed
+the Gateway's recorder) and above ``activity`` (which appends and announces what it stores).
 """
