@@ -12,7 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trunkline.auth.principal import Principal, Role
-from trunkline.models import Channel, Message, NumberProvider, NumberStatus, PhoneNumber
+from trunkline.models import (
+    Channel,
+    Message,
+    NumberProvider,
+    NumberStatus,
+    PhoneNumber,
+    is_shared_sender,
+)
 from trunkline.services import idempotency, validation
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.callbacks import Callback
@@ -27,8 +34,6 @@ MAX_MEDIA_URL_LENGTH = 2048
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 MAX_CONTENT_VARIABLES_BYTES = 16_384
 SEND_MESSAGE = "sendMessage"  # the idempotency keys' operation
-# Twilio's shared WhatsApp Sandbox sender: every account may send from it, none holds it.
-WHATSAPP_SANDBOX_SENDER = "+14155238886"
 SENDABLE_CHANNELS = frozenset({Channel.SMS, Channel.MMS, Channel.WHATSAPP})
 
 
@@ -234,7 +239,7 @@ async def _sender(*, tenant_id: int, principal: Principal, number_id: int) -> Ph
 
 
 def _whatsapp_sender(number: PhoneNumber) -> bool:
-    shared = number.sid is None and number.phone_number == WHATSAPP_SANDBOX_SENDER
+    shared = number.sid is None and is_shared_sender(number.phone_number)
     return number.whatsapp_enabled or shared
 
 
