@@ -23,10 +23,11 @@ ROOT = PACKAGE.name  # "trunkline"
 # Top to bottom. Each name is a first-level module or package of trunkline. The edges are one
 # layer: graphql/ serves the resolvers, which present schema/ types. The ingestion engine stands
 # above the services whose rules it applies (a service that records through it, as sending does,
-# is handed the Gateway's recorder). Four modules DESIGN.md does not place sit with the edges: gateway.py (the collaborators the edges reach through the request
-# context), health.py (/healthz and /readyz), media.py (/media, signed media downloads) and
-# bodies.py (HTTP bodies, read for graphql/ and webhooks/). ``trunkline/__init__.py`` itself
-# (the version) is below everything.
+# is handed the Gateway's recorder). Four modules DESIGN.md does not place sit with the edges:
+# gateway.py (the collaborators the edges reach through the request context), health.py
+# (/healthz and /readyz), media.py (/media, signed media downloads) and bodies.py (HTTP bodies,
+# read for graphql/ and webhooks/). ``trunkline/__init__.py`` itself (the version) is below
+# everything.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"app", "cli"}),
     frozenset(
