@@ -15,9 +15,10 @@ from tortoise.queryset import QuerySet
 
 from trunkline.activity import sees_every_number
 from trunkline.auth.principal import Principal
-from trunkline.models import Channel, Thread, thread_channel
+from trunkline.models import Channel, Message, Thread, thread_channel
 from trunkline.services import validation
 from trunkline.services.errors import InvalidInput, NotFound
+from trunkline.services.messages_read import messages_by_id
 from trunkline.services.numbers import visible_numbers
 from trunkline.services.pages import Page, page_of
 
@@ -46,7 +47,8 @@ async def list_threads(
     limit: int,
 ) -> Page[Thread] | None:
     """A page of threads, the most recently active first (then the newer thread first), from
-    the one after ``after`` (a thread's ``(last_message_at, id)``; None: from the first).
+    the one after ``after`` (a thread's ``(last_message_at, id)``; None: from the first), each
+    with its number (joined in the page's statement; see ``last_messages`` for the rest).
 
     None when ``number_id`` names no number the caller may see (absent, another tenant's, or
     not assigned to this agent): the same answer for each, so it tells nothing.
@@ -58,7 +60,19 @@ async def list_threads(
     query = matching_threads(
         tenant_id=tenant_id, principal=principal, number_id=number_id, channel=channel
     )
-    return await page_of(query, after=most_recent_after(query, after), limit=limit)
+    after_cursor = most_recent_after(query, after).select_related("number")
+    return await page_of(query, after=after_cursor, limit=limit)
+
+
+async def last_messages(*, tenant_id: int, rows: list[Thread]) -> dict[int, Message]:
+    """The last messages of ``rows`` (threads the caller sees), by id, in one statement.
+
+    Loaded here for the whole page rather than by a DataLoader per node: an awaited field per
+    thread costs graphql-core far more than a plain attribute (bench/queries.py).
+    """
+    return await messages_by_id(
+        tenant_id=tenant_id, ids=[row.last_message_id for row in rows if row.last_message_id]
+    )
 
 
 def matching_threads(
@@ -116,15 +130,16 @@ def thread_key(counterpart: str, channel: Channel) -> tuple[str, Channel]:
 async def find_thread(
     *, tenant_id: int, principal: Principal, number_id: int, counterpart: str, channel: Channel
 ) -> Thread | None:
-    """The thread with ``counterpart`` over ``channel`` on the number, if the caller sees it."""
+    """The thread with ``counterpart`` over ``channel`` on the number, if the caller sees it
+    (with its number)."""
     counterpart, channel = thread_key(counterpart, channel)
-    return await visible_threads(tenant_id=tenant_id, principal=principal).get_or_none(
-        number_id=number_id, counterpart=counterpart, channel=channel
-    )
+    visible = visible_threads(tenant_id=tenant_id, principal=principal).select_related("number")
+    return await visible.get_or_none(number_id=number_id, counterpart=counterpart, channel=channel)
 
 
 async def mark_thread_read(*, tenant_id: int, principal: Principal, thread_id: int) -> Thread:
-    """Nothing unread in the thread from now on; NotFound if the caller does not see it.
+    """Nothing unread in the thread from now on (the thread returned with its number);
+    NotFound if the caller does not see it.
 
     One UPDATE of the counters, so an inbound message committing meanwhile is either counted
     before the reset (and read) or after it (and unread): never lost.
@@ -134,4 +149,4 @@ async def mark_thread_read(*, tenant_id: int, principal: Principal, thread_id: i
     changed = await visible.update(unread_count=0, last_read_at=now, updated_at=now)
     if not changed:
         raise NotFound("No such thread.")
-    return await Thread.get(id=thread_id)
+    return await Thread.filter(id=thread_id).select_related("number").get()
