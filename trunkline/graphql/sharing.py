@@ -22,16 +22,13 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
-    GraphQLField,
-    GraphQLObjectType,
-    GraphQLResolveInfo,
     OperationDefinitionNode,
+    OperationType,
     VariableNode,
     Visitor,
     visit,
 )
 from graphql.execution import Executor
-from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 RESULT = "result"  # the memo namespace of rendered results
@@ -278,18 +275,14 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_operation(serially)
         return self.shared_result(self._event)
 
-    def build_resolve_info(
-        self,
-        field_def: GraphQLField,
-        field_nodes: list[FieldNode],
-        parent_type: GraphQLObjectType,
-        path: Path,
-    ) -> GraphQLResolveInfo:
-        if parent_type is self.schema.subscription_type and _SUBSCRIPTION.get() is None:
-            # The subscription's resolver is about to be called, in its operation's own task:
-            # what it runs can reach this executor (graphql/delivery.py).
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.operation.operation is OperationType.SUBSCRIPTION and _SUBSCRIPTION.get() is None:
+            # Built in the subscription operation's own task, just before its resolver is
+            # called: what that resolver runs can reach this executor (graphql/delivery.py).
+            # Set once per operation here rather than checked in ``build_resolve_info``, which
+            # graphql-core calls for every field of every result.
             _SUBSCRIPTION.set(self)
-        return super().build_resolve_info(field_def, field_nodes, parent_type, path)
 
 
 _SUBSCRIPTION: ContextVar[SharingExecutor | None] = ContextVar(
