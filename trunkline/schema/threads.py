@@ -44,25 +44,23 @@ class Thread:
 
     @classmethod
     async def of_rows(cls, rows: Sequence[ThreadRow], info: Info) -> list[Thread]:
-        """The threads of ``rows`` (read with their numbers) with their last messages, loaded
-        in one statement for them all.
+        """The threads of ``rows`` with their numbers and last messages (services.threads.
+        parts_of: one statement per kind for them all).
 
         A page's threads share a few numbers: each is presented once.
         """
-        if not rows:
-            return []
         _, tenant_id = caller_tenant(info)
-        messages = await threads.last_messages(tenant_id=tenant_id, rows=list(rows))
-        presented: dict[int, PhoneNumber] = {}
-        nodes = []
-        for row in rows:
-            number_row = row.number
-            number = presented.get(number_row.id)
-            if number is None:
-                number = presented[number_row.id] = PhoneNumber.from_row(number_row)
-            message = messages.get(row.last_message_id) if row.last_message_id else None
-            nodes.append(cls.from_row(row, number=number, last_message=message))
-        return nodes
+        parts = await threads.parts_of(tenant_id=tenant_id, rows=rows)
+        presented = {key: PhoneNumber.from_row(row) for key, row in parts.numbers.items()}
+        messages = parts.last_messages
+        return [
+            cls.from_row(
+                row,
+                number=presented.get(row.number_id),  # type: ignore[attr-defined]
+                last_message=messages.get(row.last_message_id) if row.last_message_id else None,
+            )
+            for row in rows
+        ]
 
     @classmethod
     def from_row(

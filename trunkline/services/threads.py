@@ -8,6 +8,8 @@ found" exactly like an absent one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.expressions import Q, Subquery
@@ -15,11 +17,11 @@ from tortoise.queryset import QuerySet
 
 from trunkline.activity import sees_every_number
 from trunkline.auth.principal import Principal
-from trunkline.models import Channel, Message, Thread, thread_channel
+from trunkline.models import Channel, Message, PhoneNumber, Thread, thread_channel
 from trunkline.services import validation
 from trunkline.services.errors import InvalidInput, NotFound
 from trunkline.services.messages_read import messages_by_id
-from trunkline.services.numbers import visible_numbers
+from trunkline.services.numbers import numbers_by_id, visible_numbers
 from trunkline.services.pages import Page, page_of
 
 # As long as ``Message.counterpart`` may be.
@@ -47,8 +49,7 @@ async def list_threads(
     limit: int,
 ) -> Page[Thread] | None:
     """A page of threads, the most recently active first (then the newer thread first), from
-    the one after ``after`` (a thread's ``(last_message_at, id)``; None: from the first), each
-    with its number (joined in the page's statement; see ``last_messages`` for the rest).
+    the one after ``after`` (a thread's ``(last_message_at, id)``; None: from the first).
 
     None when ``number_id`` names no number the caller may see (absent, another tenant's, or
     not assigned to this agent): the same answer for each, so it tells nothing.
@@ -60,19 +61,36 @@ async def list_threads(
     query = matching_threads(
         tenant_id=tenant_id, principal=principal, number_id=number_id, channel=channel
     )
-    after_cursor = most_recent_after(query, after).select_related("number")
-    return await page_of(query, after=after_cursor, limit=limit)
+    return await page_of(query, after=most_recent_after(query, after), limit=limit)
 
 
-async def last_messages(*, tenant_id: int, rows: list[Thread]) -> dict[int, Message]:
-    """The last messages of ``rows`` (threads the caller sees), by id, in one statement.
+@dataclass(frozen=True)
+class ThreadParts:
+    """What a list of threads points at, by id: their numbers and their last messages."""
 
-    Loaded here for the whole page rather than by a DataLoader per node: an awaited field per
-    thread costs graphql-core far more than a plain attribute (bench/queries.py).
+    numbers: dict[int, PhoneNumber]
+    last_messages: dict[int, Message]
+
+
+async def parts_of(*, tenant_id: int, rows: Sequence[Thread]) -> ThreadParts:
+    """The numbers and last messages of ``rows`` (threads the caller sees): one statement each,
+    whatever the number of rows (none for no rows).
+
+    Loaded here for a whole page rather than by DataLoaders per node: an awaited field per
+    thread costs graphql-core far more than a plain attribute (bench/queries.py). Not joined to
+    the page's statement either: tortoise builds a number per row from a join, which took
+    longer than a second statement (the page's threads share a few numbers).
     """
-    return await messages_by_id(
+    if not rows:
+        return ThreadParts(numbers={}, last_messages={})
+    numbers = await numbers_by_id(
+        tenant_id=tenant_id,
+        ids=[row.number_id for row in rows],  # type: ignore[attr-defined]
+    )
+    messages = await messages_by_id(
         tenant_id=tenant_id, ids=[row.last_message_id for row in rows if row.last_message_id]
     )
+    return ThreadParts(numbers=numbers, last_messages=messages)
 
 
 def matching_threads(
@@ -130,16 +148,15 @@ def thread_key(counterpart: str, channel: Channel) -> tuple[str, Channel]:
 async def find_thread(
     *, tenant_id: int, principal: Principal, number_id: int, counterpart: str, channel: Channel
 ) -> Thread | None:
-    """The thread with ``counterpart`` over ``channel`` on the number, if the caller sees it
-    (with its number)."""
+    """The thread with ``counterpart`` over ``channel`` on the number, if the caller sees it."""
     counterpart, channel = thread_key(counterpart, channel)
-    visible = visible_threads(tenant_id=tenant_id, principal=principal).select_related("number")
-    return await visible.get_or_none(number_id=number_id, counterpart=counterpart, channel=channel)
+    return await visible_threads(tenant_id=tenant_id, principal=principal).get_or_none(
+        number_id=number_id, counterpart=counterpart, channel=channel
+    )
 
 
 async def mark_thread_read(*, tenant_id: int, principal: Principal, thread_id: int) -> Thread:
-    """Nothing unread in the thread from now on (the thread returned with its number);
-    NotFound if the caller does not see it.
+    """Nothing unread in the thread from now on; NotFound if the caller does not see it.
 
     One UPDATE of the counters, so an inbound message committing meanwhile is either counted
     before the reset (and read) or after it (and unread): never lost.
@@ -149,4 +166,4 @@ async def mark_thread_read(*, tenant_id: int, principal: Principal, thread_id: i
     changed = await visible.update(unread_count=0, last_read_at=now, updated_at=now)
     if not changed:
         raise NotFound("No such thread.")
-    return await Thread.filter(id=thread_id).select_related("number").get()
+    return await Thread.get(id=thread_id)
