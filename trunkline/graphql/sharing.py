@@ -29,7 +29,8 @@ from graphql import (
     visit,
 )
 from graphql.execution import Executor
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from trunkline.graphql.plain_fields import PlainLeafFields
 
 RESULT = "result"  # the memo namespace of rendered results
 
@@ -165,8 +166,9 @@ class ResultKey:
         return isinstance(other, ResultKey) and self.parts == other.parts
 
 
-class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, executing a :class:`SharedEvent` once per result key."""
+class SharingExecutor(PlainLeafFields):
+    """Strawberry's executor (with plain leaf fields completed directly, see plain_fields.py),
+    executing a :class:`SharedEvent` once per result key."""
 
     _event: SharedEvent | None = None  # set on the per-event copy of a shared event
     _operation_key: ResultKey | bool | None = None  # False: this subscription is not shared
