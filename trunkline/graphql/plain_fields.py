@@ -46,6 +46,8 @@ def plan_of(field: GraphQLField) -> Plan:
         return None
     if not getattr(field.resolve, "_is_default", False):
         return None  # strawberry wrapped it (an exception handler for its type, say)
+    if definition.default_resolver is not getattr:
+        return None  # the schema reads its values its own way (StrawberryConfig)
     field_type = field.type
     nullable = not isinstance(field_type, GraphQLNonNull)
     leaf = field_type if nullable else field_type.of_type
