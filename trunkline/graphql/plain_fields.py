@@ -59,6 +59,11 @@ def plan_of(field: GraphQLField) -> Plan:
 class PlainLeafFields(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, with the fast path above for plain leaf fields."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The schema's plans, looked up once per operation rather than once per field.
+        self._plain_plans = _PLANS.setdefault(self.schema, {})
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -69,9 +74,7 @@ class PlainLeafFields(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         manager = self.middleware_manager
         if not (manager and manager.middlewares):
-            plans = _PLANS.get(self.schema)
-            if plans is None:
-                plans = _PLANS.setdefault(self.schema, {})
+            plans = self._plain_plans
             field_name = field_details_list[0].node.name.value
             key = (parent_type.name, field_name)
             try:
