@@ -12,13 +12,12 @@ from strawberry.fastapi import BaseContext
 
 from trunkline.auth.errors import Forbidden
 from trunkline.auth.permissions import require_principal
-from trunkline.services.messages_read import messages_by_id
 from trunkline.services.numbers import numbers_by_id
 
 if TYPE_CHECKING:
     from trunkline.auth.principal import Principal
     from trunkline.gateway import Gateway
-    from trunkline.models import Message, PhoneNumber
+    from trunkline.models import PhoneNumber
     from trunkline.settings import Settings
 
 
@@ -28,7 +27,6 @@ class Loaders:
     statement per kind, whatever the page size. Each reads the caller's tenant only."""
 
     number_by_id: DataLoader[int, PhoneNumber | None]
-    message_by_id: DataLoader[int, Message | None]
 
     @classmethod
     def of_tenant(cls, tenant_id: int, *, cache: bool) -> Loaders:
@@ -36,13 +34,8 @@ class Loaders:
             found = await numbers_by_id(tenant_id=tenant_id, ids=ids)
             return [found.get(key) for key in ids]
 
-        async def load_messages(ids: list[int]) -> list[Message | None]:
-            found = await messages_by_id(tenant_id=tenant_id, ids=ids)
-            return [found.get(key) for key in ids]
-
         return cls(
             number_by_id=DataLoader(load_numbers, cache=cache),
-            message_by_id=DataLoader(load_messages, cache=cache),
         )
 
 

@@ -22,17 +22,15 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
-    GraphQLField,
-    GraphQLObjectType,
-    GraphQLResolveInfo,
     OperationDefinitionNode,
+    OperationType,
     VariableNode,
     Visitor,
     visit,
 )
 from graphql.execution import Executor
-from graphql.pyutils import Path
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from trunkline.graphql.plain_fields import PlainLeafFields
 
 RESULT = "result"  # the memo namespace of rendered results
 
@@ -168,8 +166,9 @@ class ResultKey:
         return isinstance(other, ResultKey) and self.parts == other.parts
 
 
-class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, executing a :class:`SharedEvent` once per result key."""
+class SharingExecutor(PlainLeafFields):
+    """Strawberry's executor (with plain leaf fields completed directly, see plain_fields.py),
+    executing a :class:`SharedEvent` once per result key."""
 
     _event: SharedEvent | None = None  # set on the per-event copy of a shared event
     _operation_key: ResultKey | bool | None = None  # False: this subscription is not shared
@@ -278,18 +277,14 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_operation(serially)
         return self.shared_result(self._event)
 
-    def build_resolve_info(
-        self,
-        field_def: GraphQLField,
-        field_nodes: list[FieldNode],
-        parent_type: GraphQLObjectType,
-        path: Path,
-    ) -> GraphQLResolveInfo:
-        if parent_type is self.schema.subscription_type and _SUBSCRIPTION.get() is None:
-            # The subscription's resolver is about to be called, in its operation's own task:
-            # what it runs can reach this executor (graphql/delivery.py).
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.operation.operation is OperationType.SUBSCRIPTION and _SUBSCRIPTION.get() is None:
+            # Built in the subscription operation's own task, just before its resolver is
+            # called: what that resolver runs can reach this executor (graphql/delivery.py).
+            # Set once per operation here rather than checked in ``build_resolve_info``, which
+            # graphql-core calls for every field of every result.
             _SUBSCRIPTION.set(self)
-        return super().build_resolve_info(field_def, field_nodes, parent_type, path)
 
 
 _SUBSCRIPTION: ContextVar[SharingExecutor | None] = ContextVar(

@@ -7,11 +7,12 @@ from datetime import datetime
 
 import strawberry
 
-from trunkline.graphql.context import Info
+from trunkline.graphql.context import Info, caller_tenant
 from trunkline.models import Message as MessageRow
 from trunkline.models import Thread as ThreadRow
 from trunkline.schema.messages import Message, MessageChannel
 from trunkline.schema.numbers import PhoneNumber
+from trunkline.services import threads
 
 
 @strawberry.type(
@@ -34,43 +35,31 @@ class Thread:
         description="When the thread last changed: a message, or a read mark."
     )
     last_read_at: datetime | None
-    # Loaded for a whole page at once (see ``of_rows``): resolved without an await per node.
-    number_node: strawberry.Private[PhoneNumber | None]
-    last_message_row: strawberry.Private[MessageRow | None]
-
-    @strawberry.field(description="The number the conversation is on.")
-    def number(self) -> PhoneNumber | None:
-        return self.number_node
-
-    @strawberry.field(description="The newest message of the conversation.")
-    def last_message(self) -> Message | None:
-        row = self.last_message_row
-        return Message.from_row(row) if row is not None else None
+    # Plain attributes, filled for a whole page at once (see ``of_rows``): graphql-core resolves
+    # them without a resolver call or an await per node.
+    number: PhoneNumber | None = strawberry.field(description="The number the conversation is on.")
+    last_message: Message | None = strawberry.field(
+        description="The newest message of the conversation."
+    )
 
     @classmethod
     async def of_rows(cls, rows: Sequence[ThreadRow], info: Info) -> list[Thread]:
-        """The threads of ``rows`` with their numbers and last messages, each kind loaded in
-        one statement through the request's DataLoaders.
+        """The threads of ``rows`` with their numbers and last messages (services.threads.
+        parts_of: one statement per kind for them all).
 
-        Loaded here, for the page, rather than by a resolver per node: an async field costs
-        graphql-core a task per node, a quarter of a page's time. A page's threads share a few
-        numbers: each is presented once.
+        A page's threads share a few numbers: each is presented once.
         """
-        if not rows:
-            return []
-        loaders = info.context.loaders
-        numbers = await loaders.number_by_id.load_many([row.number_id for row in rows])  # type: ignore[attr-defined]
-        messages = await loaders.message_by_id.load_many([row.last_message_id or 0 for row in rows])
-        presented = {
-            number.id: PhoneNumber.from_row(number) for number in numbers if number is not None
-        }
+        _, tenant_id = caller_tenant(info)
+        parts = await threads.parts_of(tenant_id=tenant_id, rows=rows)
+        presented = {key: PhoneNumber.from_row(row) for key, row in parts.numbers.items()}
+        messages = parts.last_messages
         return [
             cls.from_row(
                 row,
-                number=presented[number.id] if number is not None else None,
-                last_message=message,
+                number=presented.get(row.number_id),  # type: ignore[attr-defined]
+                last_message=messages.get(row.last_message_id) if row.last_message_id else None,
             )
-            for row, number, message in zip(rows, numbers, messages, strict=True)
+            for row in rows
         ]
 
     @classmethod
@@ -91,6 +80,6 @@ class Thread:
             last_message_at=row.last_message_at,
             updated_at=row.updated_at,
             last_read_at=row.last_read_at,
-            number_node=number,
-            last_message_row=last_message,
+            number=number,
+            last_message=Message.from_row(last_message) if last_message is not None else None,
         )

@@ -8,6 +8,8 @@ found" exactly like an absent one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.expressions import Q, Subquery
@@ -15,10 +17,11 @@ from tortoise.queryset import QuerySet
 
 from trunkline.activity import sees_every_number
 from trunkline.auth.principal import Principal
-from trunkline.models import Channel, Thread, thread_channel
+from trunkline.models import Channel, Message, PhoneNumber, Thread, thread_channel
 from trunkline.services import validation
 from trunkline.services.errors import InvalidInput, NotFound
-from trunkline.services.numbers import visible_numbers
+from trunkline.services.messages_read import messages_by_id
+from trunkline.services.numbers import numbers_by_id, visible_numbers
 from trunkline.services.pages import Page, page_of
 
 # As long as ``Message.counterpart`` may be.
@@ -59,6 +62,35 @@ async def list_threads(
         tenant_id=tenant_id, principal=principal, number_id=number_id, channel=channel
     )
     return await page_of(query, after=most_recent_after(query, after), limit=limit)
+
+
+@dataclass(frozen=True)
+class ThreadParts:
+    """What a list of threads points at, by id: their numbers and their last messages."""
+
+    numbers: dict[int, PhoneNumber]
+    last_messages: dict[int, Message]
+
+
+async def parts_of(*, tenant_id: int, rows: Sequence[Thread]) -> ThreadParts:
+    """The numbers and last messages of ``rows`` (threads the caller sees): one statement each,
+    whatever the number of rows (none for no rows).
+
+    Loaded here for a whole page rather than by DataLoaders per node: an awaited field per
+    thread costs graphql-core far more than a plain attribute (bench/queries.py). Not joined to
+    the page's statement either: tortoise builds a number per row from a join, which took
+    longer than a second statement (the page's threads share a few numbers).
+    """
+    if not rows:
+        return ThreadParts(numbers={}, last_messages={})
+    numbers = await numbers_by_id(
+        tenant_id=tenant_id,
+        ids=[row.number_id for row in rows],  # type: ignore[attr-defined]
+    )
+    messages = await messages_by_id(
+        tenant_id=tenant_id, ids=[row.last_message_id for row in rows if row.last_message_id]
+    )
+    return ThreadParts(numbers=numbers, last_messages=messages)
 
 
 def matching_threads(
