@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trunkline.activity import ActivityNotice, activity_publisher
+from trunkline.activity import ActivityKind, ActivityNotice, MessageSnapshot, activity_publisher
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
 from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
@@ -93,11 +93,19 @@ class Gateway:
             ),
         )
 
-    async def record_sent(self, tenant_id: int, message: SentMessage, claim_id: int | None) -> None:
+    async def record_sent(
+        self, tenant_id: int, message: SentMessage, claim_id: int | None
+    ) -> MessageSnapshot | None:
         """Store a message this gateway sent and announce it (``services.sending.Record``)."""
-        await self.ingestion.ingest(
+        ingested = await self.ingestion.ingest(
             OutboundMessageIngestion.of(tenant_id=tenant_id, message=message, claim_id=claim_id)
         )
+        for notice in ingested.notices:
+            if notice.kind == ActivityKind.MESSAGE_SENT and isinstance(
+                notice.snapshot, MessageSnapshot
+            ):
+                return notice.snapshot
+        return None
 
     async def start(self) -> None:
         # The revocation channel is subscribed first, so the bus takes it on connecting.

@@ -33,6 +33,15 @@ mutation Send($input: SendMessageInput!) {
   }
 }
 """
+# What a send's answer and a later read of the message must agree on (its status and updatedAt
+# move on with its callbacks).
+STORED_FIELDS = "id sid channel direction from to body mediaUrls numberId sentBy createdAt"
+SEND_STORED = f"""
+mutation Send($input: SendMessageInput!) {{
+  sendMessage(input: $input) {{ __typename ... on Message {{ {STORED_FIELDS} }} }}
+}}
+"""
+READ_STORED = f"query Read($id: ID!) {{ message(id: $id) {{ {STORED_FIELDS} }} }}"
 FEED = "subscription { activity { kind message { id sid status body direction } } }"
 UPDATE = """
 mutation Update($id: ID!, $input: UpdateNumberInput!) {
@@ -157,6 +166,25 @@ async def test_an_agent_sends_an_sms_and_the_inbox_sees_it_sent_then_each_status
     assert ranks == sorted(ranks)
     row = await Message.get(id=int(sent["id"]))
     assert (row.user_id, row.body, row.status) == (AGENT, "Your table is ready", "delivered")
+
+
+async def test_the_message_a_send_answers_is_the_one_stored_field_for_field(
+    tenant: Tenant, number: dict[str, Any]
+) -> None:
+    # The answer is the snapshot the recording committed, not a read of the row: the two agree.
+    for body in ("first", "second"):
+        answered = await tenant.execute(
+            SEND_STORED,
+            {"input": {"numberId": number["id"], "to": contact(), "body": body}},
+            as_=(),
+        )
+        sent = answered["data"]["sendMessage"]
+        read = await tenant.execute(READ_STORED, {"id": sent["id"]}, as_=())
+
+        assert sent.pop("__typename") == "Message"
+        assert sent["createdAt"] is not None
+        assert sent["sentBy"] == AGENT
+        assert read["data"]["message"] == sent
 
 
 async def test_an_mms_carries_its_media_to_the_carrier(

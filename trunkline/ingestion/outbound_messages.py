@@ -108,6 +108,8 @@ class OutboundMessageIngestion(Idempotent):
             now,
             connection,
         )
+        for row in merged.values():
+            row.updated_at = now  # as the UPDATE wrote it: the notice is the sender's answer too
         await messages_written(created=created, joined=joined, now=now, connection=connection)
         for item, row in zip(items, rows, strict=True):
             if item.claim_id is not None:

@@ -136,5 +136,5 @@ class CredentialsMutation:
                 accounts=info.context.gateway.accounts,
                 record=info.context.gateway.record_sent,
             ),
-            TestSmsSent.from_row,
+            TestSmsSent.from_snapshot,
         )

@@ -116,5 +116,5 @@ class MessagesMutation:
                 accounts=gateway.accounts,
                 record=gateway.record_sent,
             ),
-            Message.from_row,
+            Message.from_snapshot,
         )

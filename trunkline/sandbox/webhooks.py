@@ -11,6 +11,12 @@ timeout, ``rt`` read timeout, ``tt`` total time (all in ms), ``rc`` retry count,
 policy (``4xx``, ``5xx``, ``ct``, ``rt``, ``all``). Without overrides Twilio retries once, and only
 when it could not connect; so does the sandbox. Every attempt of one webhook carries the same
 ``I-Twilio-Idempotency-Token``. The fragment never goes on the wire, so it is not signed either.
+
+The webhooks go out over aiohttp (already installed: the ``twilio`` library's async client), not
+httpx: at 150 status callbacks a second httpx took most of the sandbox's CPU (its pool walks
+every connection per request, and without ``sniffio`` httpcore retries a failing import per
+lock). Idle connections are kept for less than the 5 s uvicorn keeps them open, so a callback is
+never written into a connection the application is closing (an error that is no answer).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urldefrag, urlencode
 
-import httpx
+import aiohttp
+from yarl import URL
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +42,10 @@ USER_AGENT = "TwilioProxy/1.1"
 DEFAULT_RETRY_COUNT = 1
 DEFAULT_RETRY_POLICY = frozenset({"ct"})
 _ALL_FAILURES = frozenset({"4xx", "5xx", "ct", "rt"})
+# Seconds an idle connection is kept: below uvicorn's (and most servers') 5 s keep-alive.
+KEEPALIVE_SECONDS = 4.0
+# Connections open at once; more callbacks at once wait for one (within their total time).
+MAX_CONNECTIONS = 100
 
 
 def signature(auth_token: str, url: str, params: Params) -> str:
@@ -100,15 +111,18 @@ class WebhookSender:
 
     def __init__(self, *, timeout: float) -> None:
         self.timeout = timeout
-        self._http: httpx.AsyncClient | None = None
+        self._http: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
         if self._http is None:
-            self._http = httpx.AsyncClient(follow_redirects=True, trust_env=False)
+            connector = aiohttp.TCPConnector(
+                limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_SECONDS
+            )
+            self._http = aiohttp.ClientSession(connector=connector, trust_env=False)
 
     async def close(self) -> None:
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
             self._http = None
 
     async def send(
@@ -136,8 +150,9 @@ class WebhookSender:
             target = f"{target}{'&' if '?' in target else '?'}{urlencode(list(params))}"
             body = ()
         headers["X-Twilio-Signature"] = signature(auth_token, target, body)
-        limits = httpx.Timeout(
-            overrides.read_timeout, connect=overrides.connect_timeout, pool=overrides.total_timeout
+        # Waiting for a pooled connection counts against the total time only.
+        limits = aiohttp.ClientTimeout(
+            total=None, sock_connect=overrides.connect_timeout, sock_read=overrides.read_timeout
         )
         reply: WebhookReply | None = None
         try:
@@ -158,38 +173,33 @@ class WebhookSender:
         return reply
 
     async def _attempt(
-        self, method: str, url: str, body: Params, headers: dict[str, str], limits: httpx.Timeout
+        self,
+        method: str,
+        url: str,
+        body: Params,
+        headers: dict[str, str],
+        limits: aiohttp.ClientTimeout,
     ) -> tuple[WebhookReply | None, str | None]:
         """One HTTP exchange: the reply (if any) and the failure class it falls in (if any)."""
         assert self._http is not None
         try:
-            if method == "GET":
-                response = await self._http.get(url, headers=headers, timeout=limits)
-            else:
-                response = await self._http.post(
-                    url, data=_form(body), headers=headers, timeout=limits
+            # encoded=True: the URL goes out exactly as it was signed.
+            async with self._http.request(
+                method,
+                URL(url, encoded=True),
+                data=aiohttp.FormData(list(body)) if method != "GET" else None,
+                headers=headers,
+                timeout=limits,
+            ) as response:
+                reply = WebhookReply(
+                    response.status,
+                    response.headers.get("Content-Type", ""),
+                    await response.text(errors="replace"),
                 )
-        except (httpx.ConnectError, httpx.ConnectTimeout):
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
             return None, "ct"
-        except httpx.TransportError:  # read timeouts, resets: the request may have arrived
+        except aiohttp.ClientError:  # read timeouts, resets: the request may have arrived
             return None, "rt"
-        reply = WebhookReply(
-            response.status_code, response.headers.get("content-type", ""), response.text
-        )
         if reply.ok:
             return reply, None
-        return reply, "5xx" if response.status_code >= 500 else "4xx"
-
-
-def _form(params: Params) -> dict[str, str | list[str]]:
-    """httpx wants repeated fields as lists; keep Twilio's field order otherwise."""
-    form: dict[str, str | list[str]] = {}
-    for name, value in params:
-        existing = form.get(name)
-        if existing is None:
-            form[name] = value
-        elif isinstance(existing, list):
-            existing.append(value)
-        else:
-            form[name] = [existing, value]
-    return form
+        return reply, "5xx" if reply.status >= 500 else "4xx"

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from trunkline.models import Message as MessageRow
+from trunkline.activity import MessageSnapshot
 from trunkline.models import TwilioSettings as TwilioSettingsRow
 from trunkline.services.accounts import mask_account_sid
 from trunkline.services.conversations import ConversationsWebhook as WebhookConfiguration
@@ -111,10 +111,10 @@ class TestSmsSent:
     to: str
 
     @classmethod
-    def from_row(cls, row: MessageRow) -> TestSmsSent:
+    def from_snapshot(cls, message: MessageSnapshot) -> TestSmsSent:
         return cls(
-            message_id=strawberry.ID(str(row.id)),
-            sid=row.sid or "",
-            status=row.status,
-            to=row.to_address,
+            message_id=strawberry.ID(str(message.id)),
+            sid=message.sid or "",
+            status=message.status,
+            to=message.to_address,
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from trunkline.activity import MessageSnapshot
 from trunkline.auth.principal import Principal, Role
 from trunkline.models import (
     Channel,
@@ -58,7 +59,7 @@ async def send_message(
     request: SendMessageRequest,
     accounts: TwilioAccounts,
     record: Record,
-) -> Message:
+) -> MessageSnapshot:
     """Send an SMS, MMS or WhatsApp message from one of the tenant's numbers; the message.
 
     Admins send from any of the tenant's numbers, agents from those assigned to them: any other
@@ -130,7 +131,7 @@ async def send_message(
     if isinstance(held, idempotency.Outcome):
         if held.entity_id is None:
             raise idempotency.refusal_of(held)
-        return await Message.get(id=held.entity_id, tenant_id=tenant_id)
+        return MessageSnapshot.of(await Message.get(id=held.entity_id, tenant_id=tenant_id))
     return await deliver(
         outgoing, client=client, status_callback=status_callback, record=record, claim=held
     )
@@ -138,7 +139,7 @@ async def send_message(
 
 async def send_test_sms(
     *, tenant_id: int, to: str, body: str, user_id: str, accounts: TwilioAccounts, record: Record
-) -> Message:
+) -> MessageSnapshot:
     """Send one SMS from the configured number (or Messaging Service) and record it.
 
     Its later statuses arrive on the message-status webhook like any other message's.

@@ -104,9 +104,18 @@ class MessagePrices:
                 self._queue.task_done()
 
     async def capture(self, *, tenant_id: int, sid: str) -> bool:
-        """Fetch and store the message's price if still unknown; whether anything was stored."""
-        unknown = Message.filter(tenant_id=tenant_id, sid=sid, price__isnull=True)
-        if not await unknown.exists():
+        """Fetch and store the message's price if still unknown; whether anything was stored.
+
+        Two statements besides the credentials' read: the row (is its price still unknown, has
+        it media), and one UPDATE that still requires the price unknown, so of two captures of
+        one message (a callback redelivered) the second stores nothing.
+        """
+        row = (
+            await Message.filter(tenant_id=tenant_id, sid=sid, price__isnull=True)
+            .first()
+            .values("id", "media")
+        )
+        if row is None:
             return False
         client, _ = await self.accounts.client_for_tenant(tenant_id)
         fetched = await call_twilio(client.messages(sid).fetch_async())
@@ -120,8 +129,7 @@ class MessagePrices:
             updates["num_segments"] = segments
         if fetched.error_message:
             updates["error_message"] = fetched.error_message[:255]
-        row = await unknown.first()
-        if row is not None and row.media:
+        if row["media"]:
             hosted = await call_twilio(hosted_media(client, sid))
             if hosted:
                 updates["media"] = [
@@ -130,7 +138,7 @@ class MessagePrices:
                 ]
         if not updates:
             return False
-        return await unknown.update(**updates) > 0
+        return await Message.filter(id=row["id"], price__isnull=True).update(**updates) > 0
 
 
 def _decimal(value: object) -> Decimal | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from twilio.rest import Client
 
+from trunkline.activity import MessageSnapshot
 from trunkline.models import Channel, Message
 from trunkline.services import idempotency
 from trunkline.services.errors import provider_failure
@@ -44,8 +45,9 @@ class SentMessage:
 
 
 # Stores a sent message of a tenant (with the idempotency claim it answers, if any) and announces
-# it; returns once committed.
-Record = Callable[[int, SentMessage, int | None], Awaitable[None]]
+# it; returns once committed, with the stored message as announced (None when this sid was
+# recorded before: a redelivery records nothing).
+Record = Callable[[int, SentMessage, int | None], Awaitable[MessageSnapshot | None]]
 
 WHATSAPP_PREFIX = "whatsapp:"
 
@@ -98,7 +100,7 @@ async def deliver(
     status_callback: str,
     record: Record,
     claim: idempotency.Claim | None = None,
-) -> Message:
+) -> MessageSnapshot:
     """Send ``outgoing`` and record it; the recorded message.
 
     With a ``claim``, its outcome is settled: the message (in the recording's transaction), or
@@ -138,8 +140,10 @@ async def deliver(
     )
     # Sent: from here the claim is never released (a retry must not send it twice). Were the
     # recording to fail, the status callbacks still create the row.
-    await record(outgoing.tenant_id, message, claim.id if claim is not None else None)
-    return await Message.get(tenant_id=outgoing.tenant_id, sid=message.sid)
+    recorded = await record(outgoing.tenant_id, message, claim.id if claim is not None else None)
+    if recorded is not None:
+        return recorded  # the row as committed: no statement to read it back
+    return MessageSnapshot.of(await Message.get(tenant_id=outgoing.tenant_id, sid=message.sid))
 
 
 def _count(value: object) -> int | None:

@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 TWILIO_DOMAIN = ".twilio.com"
 DEFAULT_TIMEOUT = 10.0
+# Seconds an idle connection to Twilio (or the sandbox) is kept for reuse: below the 5 s servers
+# such as uvicorn keep it. aiohttp's 15 s default reused connections the server had closed, and a
+# busy event loop had not noticed yet: ServerDisconnectedError, a send answered as unreachable.
+KEEPALIVE_SECONDS = 4.0
 
 
 def redirect_url(url: str, api_base: str | None) -> str:
@@ -53,7 +57,10 @@ class ApiBaseHttpClient(AsyncTwilioHttpClient):
     """
 
     def __init__(self, *, api_base: str | None, timeout: float) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=timeout, pool_connections=False)
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
+        )
         self.api_base = api_base
 
     async def request(
