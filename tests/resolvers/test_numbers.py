@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from tortoise import Tortoise
 from twilio.base.exceptions import TwilioRestException
 
+from tests.conftest import BACKEND
 from tests.support.graphql import error_codes
+from tests.support.numbers import next_area_code, unheld
 from tests.support.tenancy import AVAILABLE, BUY_NUMBER, Tenant
 from trunkline.models import NumberStatus, PhoneNumber
 from trunkline.settings import Settings
@@ -471,3 +476,49 @@ async def test_released_number_is_released_at_twilio_and_kept_as_history(
     with pytest.raises(TwilioRestException) as gone:
         await _twilio_number(tenant, carrier, number["sid"])
     assert gone.value.status == 404
+
+
+@pytest.mark.skipif(
+    BACKEND != "services", reason="a refusing trigger raises a constraint error on SQLite"
+)
+async def test_a_bought_number_that_cannot_be_stored_is_released_at_twilio(
+    tenant: Tenant, carrier: str
+) -> None:
+    # Given: a database that refuses to store the number the admin buys (a driver error, not
+    # one of tortoise's: asyncpg's reach the service unwrapped).
+    await tenant.connect_twilio(carrier)
+    offered = await tenant.execute(
+        AVAILABLE, {"country": "US", "areaCode": next_area_code(), "first": 100}, as_="admin"
+    )
+    (phone_number, *_) = await unheld(
+        [n["phoneNumber"] for n in offered["data"]["availableNumbers"]]
+    )
+    refusal = f"refuse_{uuid.uuid4().hex[:8]}"
+    database = Tortoise.get_connection("default")
+    await database.execute_script(
+        f"CREATE FUNCTION {refusal}() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; "
+        f"CREATE TRIGGER {refusal} BEFORE INSERT ON phone_number FOR EACH ROW "
+        f"WHEN (NEW.phone_number = '{phone_number}') EXECUTE FUNCTION {refusal}();"
+    )
+    try:
+        # When: an admin buys it.
+        result = await tenant.execute(
+            BUY_NUMBER, {"input": {"phoneNumber": phone_number}}, as_="admin"
+        )
+    finally:
+        await database.execute_script(
+            f"DROP TRIGGER {refusal} ON phone_number; DROP FUNCTION {refusal}();"
+        )
+
+    # Then: it failed, nothing is stored, and the account no longer holds (nor pays for) it.
+    assert result["data"] is None
+    assert not await PhoneNumber.filter(phone_number=phone_number).exists()
+    assert tenant.account is not None
+    clients = TwilioClients(f"{carrier}/twilio")
+    try:
+        client = clients.client_for("check", tenant.account.account_sid, tenant.account.auth_token)
+        held = await client.incoming_phone_numbers.list_async(phone_number=phone_number)
+    finally:
+        await clients.aclose()
+    assert held == []

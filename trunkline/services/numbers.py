@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
-from tortoise.exceptions import BaseORMException
 from tortoise.queryset import QuerySet
 
 from trunkline.activity import sees_every_number
@@ -124,7 +123,9 @@ async def buy_number(
             monthly_fee=price.amount if price else None,
             price_unit=price.unit if price else None,
         )
-    except BaseORMException:
+    except Exception:
+        # Any failure, not only tortoise's: asyncpg's errors reach here unwrapped, and a number
+        # bought but not stored would be paid for by the tenant and unknown to us.
         logger.exception("storing bought number %s failed; releasing it at Twilio", bought.sid)
         await _release_at_twilio(client, bought.sid)
         raise
