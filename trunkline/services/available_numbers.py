@@ -6,13 +6,14 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from trunkline.models import NumberType
 from trunkline.services.errors import InvalidInput, provider_failure
 from trunkline.twilio import ProviderError, provider_errors
+from trunkline.twilio.values import decimal_of
 
 if TYPE_CHECKING:
     from twilio.rest import Client
@@ -157,20 +158,13 @@ async def monthly_prices(client: Client, country: str) -> dict[NumberType, Price
     prices: dict[NumberType, Price] = {}
     for entry in pricing.phone_number_prices or []:
         number_type = _PRICED_TYPES.get(str(entry.get("number_type", "")).lower())
-        amount = _decimal(entry.get("current_price"))
+        amount = decimal_of(entry.get("current_price"))
         if number_type is not None and amount is not None:
             prices[number_type] = Price(amount=amount, unit=pricing.price_unit or "USD")
     if len(_price_cache) > 10_000:
         _price_cache.clear()
     _price_cache[key] = (time.monotonic(), prices)
     return prices
-
-
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value is not None else None
-    except InvalidOperation:
-        return None
 
 
 def _available(number: Any, search: NumberSearch, price: Price | None) -> AvailableNumber:

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from trunkline.activity import ActivityKind, ActivityNotice, MessageSnapshot
@@ -25,6 +24,7 @@ from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.errors import DomainError
 from trunkline.twilio import ProviderError, call_twilio
 from trunkline.twilio.media import hosted_media
+from trunkline.twilio.values import decimal_of, integer_of
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +120,11 @@ class MessagePrices:
         client, _ = await self.accounts.client_for_tenant(tenant_id)
         fetched = await call_twilio(client.messages(sid).fetch_async())
         updates: dict[str, Any] = {}
-        price = _decimal(fetched.price)
+        price = decimal_of(fetched.price)
         if price is not None:
             updates["price"] = price  # as Twilio writes it: negative, a charge
             updates["price_unit"] = (fetched.price_unit or "")[:3] or None
-        segments = _integer(fetched.num_segments)
+        segments = integer_of(fetched.num_segments)
         if segments is not None:
             updates["num_segments"] = segments
         if fetched.error_message:
@@ -139,17 +139,3 @@ class MessagePrices:
         if not updates:
             return False
         return await Message.filter(id=row["id"], price__isnull=True).update(**updates) > 0
-
-
-def _decimal(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
-
-
-def _integer(value: object) -> int | None:
-    try:
-        return int(str(value)) if value not in (None, "") else None
-    except ValueError:
-        return None

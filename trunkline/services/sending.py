@@ -19,10 +19,11 @@ from typing import Any
 from twilio.rest import Client
 
 from trunkline.activity import MessageSnapshot
-from trunkline.models import Channel, Message
+from trunkline.models import WHATSAPP_PREFIX, Channel, Message
 from trunkline.services import idempotency
 from trunkline.services.errors import provider_failure
 from trunkline.twilio import ProviderError, provider_errors
+from trunkline.twilio.values import integer_of
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,6 @@ class SentMessage:
 # it; returns once committed, with the stored message as announced (None when this sid was
 # recorded before: a redelivery records nothing).
 Record = Callable[[int, SentMessage, int | None], Awaitable[MessageSnapshot | None]]
-
-WHATSAPP_PREFIX = "whatsapp:"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,7 +135,7 @@ async def deliver(
         user_id=outgoing.user_id,
         media_urls=outgoing.media_urls,
         content_sid=outgoing.content_sid,
-        num_segments=_count(sent.num_segments),
+        num_segments=integer_of(sent.num_segments),
     )
     # Sent: from here the claim is never released (a retry must not send it twice). Were the
     # recording to fail, the status callbacks still create the row.
@@ -144,10 +143,3 @@ async def deliver(
     if recorded is not None:
         return recorded  # the row as committed: no statement to read it back
     return MessageSnapshot.of(await Message.get(tenant_id=outgoing.tenant_id, sid=message.sid))
-
-
-def _count(value: object) -> int | None:
-    try:
-        return int(str(value)) if value is not None else None
-    except ValueError:
-        return None
