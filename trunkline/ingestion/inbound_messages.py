@@ -29,7 +29,7 @@ from trunkline.ingestion.statements import (
 )
 from trunkline.ingestion.tables import MESSAGES
 from trunkline.ingestion.threads import ThreadedMessage, roll_up
-from trunkline.models import Channel, Direction, Message, NumberStatus, PhoneNumber
+from trunkline.models import WHATSAPP_PREFIX, Channel, Direction, Message, NumberStatus, PhoneNumber
 from trunkline.services.messages import history_entry
 
 # Inbound messages of a mixed batch, or on SQLite: one INSERT for a run of them (on PostgreSQL
@@ -56,7 +56,9 @@ class InboundMessage:
 
     @property
     def channel(self) -> Channel:
-        if self.from_address.startswith("whatsapp:") or self.to_address.startswith("whatsapp:"):
+        if self.from_address.startswith(WHATSAPP_PREFIX) or self.to_address.startswith(
+            WHATSAPP_PREFIX
+        ):
             return Channel.WHATSAPP
         return Channel.MMS if self.media else Channel.SMS
 

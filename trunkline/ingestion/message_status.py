@@ -20,7 +20,7 @@ from trunkline.ingestion.statements import threads_of_inserted_postgres
 from trunkline.ingestion.status_callbacks import apply_status_callbacks
 from trunkline.ingestion.tables import MESSAGES
 from trunkline.ingestion.threads import ThreadedMessage, roll_up
-from trunkline.models import Channel, Direction, Message, PhoneNumber
+from trunkline.models import WHATSAPP_PREFIX, Channel, Direction, Message, PhoneNumber
 from trunkline.services.messages import history_entry, status_supersedes
 
 # On PostgreSQL its INSERT (of messages first known from a callback) counts them in threads too.
@@ -65,7 +65,7 @@ class MessageStatusIngestion(Idempotent):
 
     def new_row(self, now: datetime) -> Message:
         update = self.update
-        channel = Channel.WHATSAPP if update.to_address.startswith("whatsapp:") else Channel.SMS
+        channel = Channel.WHATSAPP if update.to_address.startswith(WHATSAPP_PREFIX) else Channel.SMS
         return Message(
             tenant_id=self.tenant_id,
             sid=update.sid,

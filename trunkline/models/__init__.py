@@ -2,7 +2,7 @@
 
 from trunkline.models.activity import ActivityEvent
 from trunkline.models.calls import Call, Recording
-from trunkline.models.messages import Channel, Direction, Message
+from trunkline.models.messages import WHATSAPP_PREFIX, Channel, Direction, Message
 from trunkline.models.numbers import (
     SHARED_WHATSAPP_SENDERS,
     NumberProvider,
@@ -18,6 +18,7 @@ from trunkline.models.webhooks import WebhookReceipt
 
 __all__ = [
     "SHARED_WHATSAPP_SENDERS",
+    "WHATSAPP_PREFIX",
     "ActivityEvent",
     "Call",
     "Channel",

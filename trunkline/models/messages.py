@@ -18,6 +18,10 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
+# How Twilio writes a WhatsApp address: the channel, then the E.164 number.
+WHATSAPP_PREFIX = "whatsapp:"
+
+
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"

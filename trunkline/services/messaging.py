@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from trunkline.activity import MessageSnapshot
 from trunkline.auth.principal import Principal, Role
 from trunkline.models import (
+    WHATSAPP_PREFIX,
     Channel,
     Message,
     NumberProvider,
@@ -173,7 +174,7 @@ async def send_test_sms(
 
 
 def _recipient(value: str) -> str:
-    if value.startswith("whatsapp:"):
+    if value.startswith(WHATSAPP_PREFIX):
         raise InvalidInput(
             "input.to",
             "input.to must be a phone number in E.164 form; choose channel WHATSAPP for "

@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from trunkline.activity import sees_every_number
 from trunkline.auth.principal import Principal
-from trunkline.models import Channel, Message, PhoneNumber, Thread, thread_channel
+from trunkline.models import WHATSAPP_PREFIX, Channel, Message, PhoneNumber, Thread, thread_channel
 from trunkline.services import validation
 from trunkline.services.errors import InvalidInput, NotFound
 from trunkline.services.messages_read import messages_by_id
@@ -26,7 +26,6 @@ from trunkline.services.pages import Page, page_of
 
 # As long as ``Message.counterpart`` may be.
 COUNTERPART_MAX_LENGTH = 320
-WHATSAPP_PREFIX = "whatsapp:"
 
 
 def visible_threads(*, tenant_id: int, principal: Principal) -> QuerySet[Thread]:

@@ -6,6 +6,7 @@ import re
 
 import phonenumbers
 
+from trunkline.models import WHATSAPP_PREFIX
 from trunkline.services.errors import InvalidInput
 
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
@@ -36,8 +37,8 @@ def e164(value: str, *, field: str) -> str:
 
 def address(value: str, *, field: str) -> str:
     """An E.164 number, or ``whatsapp:`` followed by one."""
-    if value.startswith("whatsapp:"):
-        return "whatsapp:" + e164(value.removeprefix("whatsapp:"), field=field)
+    if value.startswith(WHATSAPP_PREFIX):
+        return WHATSAPP_PREFIX + e164(value.removeprefix(WHATSAPP_PREFIX), field=field)
     return e164(value, field=field)
 
 

@@ -15,6 +15,7 @@ from starlette.datastructures import ImmutableMultiDict
 from starlette.types import Scope
 from twilio.request_validator import add_port, remove_port
 
+from trunkline.models import WHATSAPP_PREFIX
 from trunkline.webhooks.fields import Field, WebhookRejected
 
 __all__ = ["WebhookRejected", "WebhookRequest", "bare_address", "read_webhook", "signed_url"]
@@ -154,4 +155,4 @@ def _encodable(text: str) -> bool:
 
 def bare_address(address: str) -> str:
     """``whatsapp:+15551234567`` -> ``+15551234567``."""
-    return address.split(":", 1)[1] if address.startswith("whatsapp:") else address
+    return address.removeprefix(WHATSAPP_PREFIX)
