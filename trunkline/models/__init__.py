@@ -1,7 +1,7 @@
 """Tortoise models, one module per aggregate; aerich migrations live in ``migrations/``."""
 
 from trunkline.models.activity import ActivityEvent
-from trunkline.models.calls import Call, Recording
+from trunkline.models.calls import Call, Recording, VoiceGrant
 from trunkline.models.messages import WHATSAPP_PREFIX, Channel, Direction, Message
 from trunkline.models.numbers import (
     SHARED_WHATSAPP_SENDERS,
@@ -9,6 +9,7 @@ from trunkline.models.numbers import (
     NumberStatus,
     NumberType,
     PhoneNumber,
+    VoiceMode,
     is_shared_sender,
 )
 from trunkline.models.requests import IdempotentRequest
@@ -34,6 +35,8 @@ __all__ = [
     "Tenant",
     "Thread",
     "TwilioSettings",
+    "VoiceGrant",
+    "VoiceMode",
     "WebhookReceipt",
     "is_shared_sender",
     "thread_channel",

@@ -30,7 +30,14 @@ class Call(TimestampedModel):
     number: fields.ForeignKeyNullableRelation[PhoneNumber] = fields.ForeignKeyField(
         "models.PhoneNumber", related_name="calls", null=True, on_delete=fields.SET_NULL
     )
+    # Who placed it: the user behind ``placeCall`` or the browser client that dialed out.
     user_id = fields.CharField(max_length=128, null=True)
+    # Who took it: the browser client (``client:<identity>``) or phone number that answered.
+    answered_by = fields.CharField(max_length=128, null=True)
+    # Where a placed call is bridged once the callee answers: ``client:<identity>`` or E.164.
+    bridge_to = fields.CharField(max_length=128, null=True)
+    # Why the gateway refused it (a browser call: UNAUTHORIZED, INACTIVE_NUMBER ...); null if not.
+    refusal = fields.CharField(max_length=32, null=True)
     started_at = fields.DatetimeField(null=True)
     ended_at = fields.DatetimeField(null=True)
 
@@ -42,6 +49,7 @@ class Call(TimestampedModel):
             ("tenant_id", "number_id", "created_at", "id"),
             ("tenant_id", "status", "created_at", "id"),
             ("tenant_id", "direction", "created_at", "id"),
+            ("tenant_id", "user_id", "created_at", "id"),
         )
 
 
@@ -56,6 +64,10 @@ class Recording(TimestampedModel):
         "models.Call", related_name="recordings", on_delete=fields.CASCADE
     )
     sid = fields.CharField(max_length=34)  # unique per tenant (see Message.sid)
+    # The call's number, copied so that ``recordings(filter: {numberId})`` reads its own index.
+    number: fields.ForeignKeyNullableRelation[PhoneNumber] = fields.ForeignKeyField(
+        "models.PhoneNumber", related_name="recordings", null=True, on_delete=fields.SET_NULL
+    )
     duration = fields.IntField(null=True)
     channels = fields.IntField(default=1)
     status = fields.CharField(max_length=32)
@@ -68,5 +80,28 @@ class Recording(TimestampedModel):
         unique_together = (("tenant_id", "sid"),)
         indexes = (
             ("tenant_id", "created_at", "id"),
+            ("tenant_id", "number_id", "created_at", "id"),
             ("call_id", "created_at"),
         )
+
+
+class VoiceGrant(TimestampedModel):
+    """What a Voice SDK access token lets its browser client do, kept for the voice webhook.
+
+    Twilio's voice webhook for a browser call names only the client's identity; the user's roles
+    were in the JWT that asked for the token. ``createVoiceAccessToken`` records them here, so the
+    webhook can decide whether that identity may call from a number until the token expires.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="voice_grants", on_delete=fields.CASCADE
+    )
+    identity = fields.CharField(max_length=121)  # Twilio's limit for a client identity
+    user_id = fields.CharField(max_length=128)
+    admin = fields.BooleanField(default=False)  # may call from any of the tenant's numbers
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "voice_grant"
+        unique_together = (("tenant_id", "identity"),)

@@ -22,6 +22,15 @@ class NumberType(StrEnum):
     TOLL_FREE = "toll_free"
 
 
+class VoiceMode(StrEnum):
+    """What an inbound call to a number does (``updateNumber(input: {voice})``)."""
+
+    RING_OWNER = "ring_owner"  # the owner's browser client, then voicemail if enabled
+    FORWARD = "forward"  # ``voice_forward_to``, then voicemail if enabled
+    VOICEMAIL = "voicemail"  # the greeting, then a recording
+    REJECT = "reject"  # refused without answering (Twilio's <Reject>): no charge
+
+
 class NumberProvider(StrEnum):
     """Who carries a number's WhatsApp traffic (document 004); only Twilio is built."""
 
@@ -74,6 +83,12 @@ class PhoneNumber(TimestampedModel):
     released_at = fields.DatetimeField(null=True)
     provider = fields.CharEnumField(NumberProvider, max_length=16, default=NumberProvider.TWILIO)
     whatsapp_enabled = fields.BooleanField(default=False)
+    # Inbound calls (see VoiceMode). An INACTIVE number rejects politely whatever its mode.
+    voice_mode = fields.CharEnumField(VoiceMode, max_length=16, default=VoiceMode.RING_OWNER)
+    voice_forward_to = fields.CharField(max_length=20, null=True)  # E.164, for FORWARD
+    voice_greeting = fields.CharField(max_length=500, null=True)  # spoken before voicemail
+    voice_ring_seconds = fields.IntField(default=20)  # how long the owner or forward rings
+    voice_voicemail = fields.BooleanField(default=True)  # record a message when nobody answers
 
     class Meta:
         table = "phone_number"

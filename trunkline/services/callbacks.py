@@ -12,6 +12,8 @@ class Callback(StrEnum):
     MESSAGING = "/webhooks/twilio/messaging"
     MESSAGE_STATUS = "/webhooks/twilio/message-status"
     VOICE = "/webhooks/twilio/voice"
+    # Twilio's VoiceFallbackUrl: asked when VOICE answers an error or nothing; answers safe TwiML.
+    VOICE_FALLBACK = "/webhooks/twilio/voice-fallback"
     CALL_STATUS = "/webhooks/twilio/call-status"
     RECORDING_STATUS = "/webhooks/twilio/recording-status"
     CONVERSATIONS = "/webhooks/twilio/conversations"
