@@ -254,6 +254,29 @@ async def test_with_twilio_disabled_it_is_not_configured_and_nothing_is_made(
     assert sandbox_keys(carrier_exchanges, tenant) == []
 
 
+async def test_credentials_twilio_no_longer_accepts_are_a_provider_error_and_nothing_is_made(
+    tenant: Tenant, carrier: str, carrier_exchanges: ExchangeRecorder
+) -> None:
+    # Given: the auth token was rotated in Twilio's Console after it was saved here.
+    await tenant.connect_twilio(carrier)
+    assert tenant.account is not None
+    carrier_exchanges.state.sandbox.store.accounts[tenant.account.account_sid].auth_token = "f" * 32
+
+    result = await tenant.execute(PROVISION, as_="support")
+
+    payload = result["data"]["provisionVoice"]
+    assert (payload["__typename"], payload["code"], payload["providerCode"]) == (
+        "ProviderError",
+        "PROVIDER_ERROR",
+        20003,
+    )
+    assert sandbox_applications(carrier_exchanges, tenant) == []
+    assert sandbox_keys(carrier_exchanges, tenant) == []
+    row = await stored_settings(tenant)
+    assert row is not None
+    assert (row.twiml_app_sid, row.api_key_sid) == (None, None)
+
+
 @pytest.mark.parametrize("roles", [(), ("agent",), ("admin",), ("platform-admin",)], ids=str)
 async def test_only_support_provisions_and_a_refusal_makes_and_stores_nothing(
     tenant: Tenant, carrier: str, carrier_exchanges: ExchangeRecorder, roles: tuple[str, ...]
