@@ -57,6 +57,20 @@ class IsSupportOrAdmin(_HasAnyRole):
     roles = frozenset({Role.SUPPORT, Role.ADMIN})
 
 
+class IsAgentOrAdmin(BasePermission):
+    """Takes the tenant's calls: admins, agents, and members with no role (every member is an
+    agent), but not a caller whose only roles are staff ones: support configures the tenant and
+    platform admins see usage; neither answers its phones (give them ``agent`` to)."""
+
+    STAFF: ClassVar[frozenset[Role]] = frozenset({Role.SUPPORT, Role.PLATFORM_ADMIN})
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        roles = require_principal(info).roles
+        if roles and roles <= self.STAFF:
+            raise Forbidden()
+        return True
+
+
 class IsPlatformAdmin(_HasAnyRole):
     """Sees cross-tenant usage, and nothing of any tenant's traffic."""
 

@@ -17,6 +17,7 @@ from trunkline.resolvers.messages import MessagesMutation, MessagesQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
 from trunkline.resolvers.threads import ThreadsMutation, ThreadsQuery
+from trunkline.resolvers.voice import VoiceMutation
 from trunkline.settings import Settings
 
 
@@ -27,7 +28,12 @@ class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, Threads
 
 @strawberry.type
 class Mutation(
-    TenantsMutation, CredentialsMutation, NumbersMutation, MessagesMutation, ThreadsMutation
+    TenantsMutation,
+    CredentialsMutation,
+    NumbersMutation,
+    MessagesMutation,
+    ThreadsMutation,
+    VoiceMutation,
 ):
     """Root mutation type: one base class per domain."""
 

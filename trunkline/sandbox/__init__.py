@@ -2,8 +2,9 @@
 
 It speaks Twilio's REST wire format (paths, form fields, JSON bodies, paging envelopes, error
 bodies, per the OpenAPI specifications in ``tests/twilio_oai``) for what Trunkline uses: accounts,
-available and incoming phone numbers, messages, calls, recordings, and a Conversations service's
-webhook configuration. Statuses advance on a step clock, and it posts signed, retried webhooks.
+available and incoming phone numbers, messages, calls, recordings, API keys, TwiML Apps, and a
+Conversations service's webhook configuration. Statuses advance on a step clock, and it posts
+signed, retried webhooks.
 Message media is hosted as Twilio hosts it (:mod:`trunkline.sandbox.media`): nothing is fetched.
 
 Routes:

@@ -14,9 +14,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from trunkline.sandbox.errors import TwilioApiError, not_found, twilio_error_response, twilio_path
 from trunkline.sandbox.routes import (
     accounts,
+    applications,
     calls,
     control,
     conversations,
+    keys,
     media,
     messages,
     numbers,
@@ -65,7 +67,18 @@ def create_sandbox_app(
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
-    for twilio_api in (accounts, numbers, messages, media, calls, conversations, pricing):
+    twilio_apis = (
+        accounts,
+        numbers,
+        messages,
+        media,
+        calls,
+        conversations,
+        pricing,
+        keys,
+        applications,
+    )
+    for twilio_api in twilio_apis:
         app.include_router(twilio_api.router, include_in_schema=False)
     app.include_router(control.router)
     app.add_exception_handler(TwilioApiError, twilio_error_response)

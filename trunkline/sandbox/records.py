@@ -55,6 +55,45 @@ class PhoneNumber:
 
 
 @dataclass
+class Key:
+    """A standard API key (Twilio's Key). Its secret is shown once, when it is created; the
+    sandbox keeps it to check what the key signs (Voice SDK access tokens)."""
+
+    sid: str
+    account_sid: str
+    friendly_name: str | None
+    secret: str
+    date_created: datetime
+    date_updated: datetime
+
+
+@dataclass
+class Application:
+    """A TwiML App: where Twilio asks what to do with a call a Voice SDK client places."""
+
+    sid: str
+    account_sid: str
+    friendly_name: str | None
+    date_created: datetime
+    date_updated: datetime
+    api_version: str = "2010-04-01"
+    voice_url: str | None = None
+    voice_method: str = "POST"
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str = "POST"
+    status_callback: str | None = None
+    status_callback_method: str = "POST"
+    voice_caller_id_lookup: bool = False
+    sms_url: str | None = None
+    sms_method: str = "POST"
+    sms_fallback_url: str | None = None
+    sms_fallback_method: str = "POST"
+    sms_status_callback: str | None = None
+    message_status_callback: str | None = None
+    public_application_connect_enabled: bool = False
+
+
+@dataclass
 class Message:
     sid: str
     account_sid: str

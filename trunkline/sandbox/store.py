@@ -17,8 +17,10 @@ from typing import Any
 
 from trunkline.sandbox.records import (
     Account,
+    Application,
     Call,
     ConversationService,
+    Key,
     Media,
     Message,
     PhoneNumber,
@@ -47,6 +49,8 @@ class SandboxStore:
         self.calls: dict[str, Call] = {}
         self.recordings: dict[str, Recording] = {}
         self.conversation_services: dict[str, ConversationService] = {}
+        self.keys: dict[str, Key] = {}
+        self.applications: dict[str, Application] = {}
         if path is not None and path.exists():
             self._load(path)
 
@@ -60,6 +64,16 @@ class SandboxStore:
             ),
             None,
         )
+
+    def application_owned_by(self, account_sid: str, application_sid: str) -> Application | None:
+        """The account's TwiML App with this SID (a browser call is placed through it)."""
+        application = self.applications.get(application_sid)
+        return application if application and application.account_sid == account_sid else None
+
+    def key_owned_by(self, account_sid: str, key_sid: str) -> Key | None:
+        """The account's API key with this SID (the issuer of an access token it signed)."""
+        key = self.keys.get(key_sid)
+        return key if key and key.account_sid == account_sid else None
 
     def number_by_value(self, phone_number: str) -> PhoneNumber | None:
         """Whichever account's incoming number has this E.164 value."""
@@ -92,6 +106,8 @@ class SandboxStore:
             "calls": self.calls,
             "recordings": self.recordings,
             "conversation_services": self.conversation_services,
+            "keys": self.keys,
+            "applications": self.applications,
         }
 
     def _load(self, path: Path) -> None:
@@ -107,6 +123,8 @@ class SandboxStore:
             "calls": Call,
             "recordings": Recording,
             "conversation_services": ConversationService,
+            "keys": Key,
+            "applications": Application,
         }
         for name, table in self._tables().items():
             record_type = record_types[name]

@@ -11,8 +11,10 @@ import phonenumbers
 from trunkline.sandbox.catalog import AvailableNumber, Country
 from trunkline.sandbox.records import (
     Account,
+    Application,
     Call,
     ConversationService,
+    Key,
     Media,
     Message,
     PhoneNumber,
@@ -131,6 +133,47 @@ def phone_number_json(number: PhoneNumber) -> dict[str, Any]:
         "bundle_sid": None,
         "status": "in-use",
         "type": _NUMBER_TYPE_NAMES[number.number_type],
+    }
+
+
+def key_json(key: Key) -> dict[str, Any]:
+    """A Key as fetched or listed: never its secret."""
+    return {
+        "sid": key.sid,
+        "friendly_name": key.friendly_name,
+        "date_created": rfc2822(key.date_created),
+        "date_updated": rfc2822(key.date_updated),
+    }
+
+
+def new_key_json(key: Key) -> dict[str, Any]:
+    """A Key as its creation answers it: the only time its secret is shown."""
+    return key_json(key) | {"secret": key.secret}
+
+
+def application_json(application: Application) -> dict[str, Any]:
+    return {
+        "account_sid": application.account_sid,
+        "api_version": application.api_version,
+        "date_created": rfc2822(application.date_created),
+        "date_updated": rfc2822(application.date_updated),
+        "friendly_name": application.friendly_name,
+        "message_status_callback": application.message_status_callback,
+        "sid": application.sid,
+        "sms_fallback_method": application.sms_fallback_method,
+        "sms_fallback_url": application.sms_fallback_url,
+        "sms_method": application.sms_method,
+        "sms_status_callback": application.sms_status_callback,
+        "sms_url": application.sms_url,
+        "status_callback": application.status_callback,
+        "status_callback_method": application.status_callback_method,
+        "uri": f"{account_uri(application.account_sid)}/Applications/{application.sid}.json",
+        "voice_caller_id_lookup": application.voice_caller_id_lookup,
+        "voice_fallback_method": application.voice_fallback_method,
+        "voice_fallback_url": application.voice_fallback_url,
+        "voice_method": application.voice_method,
+        "voice_url": application.voice_url,
+        "public_application_connect_enabled": application.public_application_connect_enabled,
     }
 
 
