@@ -5,10 +5,13 @@ the tenant's activity stream, replayed from its start: nothing can pass unseen).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
+from twilio.request_validator import RequestValidator
 
 from tests.subscriptions.client import subscribe
 from tests.support.tenancy import Tenant
@@ -98,3 +101,74 @@ async def recorded_call_completed(
         recording_id=str(recording_id),
         recording_sid=recording_sid,
     )
+
+
+async def signed_callbacks(
+    gateway: str, tenant: Tenant, path: str, deliveries: list[list[tuple[str, str]]]
+) -> None:
+    """Post ``deliveries`` to the gateway's ``path`` as Twilio would: each signed with the
+    tenant's auth token, one after another."""
+    assert tenant.account is not None
+    validator = RequestValidator(tenant.account.auth_token)
+    async with httpx.AsyncClient(base_url=gateway) as http:
+        for params in deliveries:
+            signature = validator.compute_signature(f"{gateway}{path}", dict(params))
+            response = await http.post(
+                path,
+                content=urlencode(params),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Twilio-Signature": signature,
+                },
+            )
+            assert response.status_code == 200, response.text
+
+
+async def reported_calls(
+    gateway: str, tenant: Tenant, *, from_: str, count: int
+) -> list[tuple[str, str]]:
+    """``count`` completed calls from ``from_`` (the tenant's number), each with one recording,
+    as Twilio reports calls placed outside the gateway; their ``(call sid, recording sid)``."""
+    assert tenant.account is not None
+    account = tenant.account.account_sid
+    made = [("CA" + uuid.uuid4().hex, "RE" + uuid.uuid4().hex) for _ in range(count)]
+    await signed_callbacks(
+        gateway,
+        tenant,
+        CALL_STATUS,
+        [
+            [
+                ("AccountSid", account),
+                ("CallSid", call),
+                ("CallStatus", "completed"),
+                ("Direction", "outbound-api"),
+                ("From", from_),
+                ("To", CALLEE),
+                ("Timestamp", "Mon, 30 Nov 2026 10:01:07 +0000"),
+                ("CallDuration", "62"),
+                ("Price", "-0.02800"),
+                ("PriceUnit", "USD"),
+            ]
+            for call, _ in made
+        ],
+    )
+    await signed_callbacks(
+        gateway,
+        tenant,
+        RECORDING_STATUS,
+        [
+            [
+                ("AccountSid", account),
+                ("CallSid", call),
+                ("RecordingSid", recording),
+                ("RecordingStatus", "completed"),
+                ("RecordingDuration", "60"),
+                (
+                    "RecordingUrl",
+                    f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{recording}",
+                ),
+            ]
+            for call, recording in made
+        ],
+    )
+    return made
