@@ -4,17 +4,21 @@ input, tenants apart."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from tests.resolvers.calling import (
+    CALL_STATUS,
     CALLEE,
     PlacedCall,
     inbound_call_completed,
     recorded_call_completed,
+    signed_callbacks,
 )
+from tests.subscriptions.client import subscribe
 from tests.support.graphql import error_codes
 from tests.support.numbers import next_area_code
 from tests.support.tenancy import Tenant
@@ -380,3 +384,75 @@ async def test_bad_input_is_a_typed_error_naming_its_field(
     assert answers == {
         name: (["BAD_USER_INPUT"], [field]) for name, (_, _, field) in BAD_INPUT.items()
     }
+
+
+CALL_EVENTS = """
+subscription Calls {
+  activity(after: "0", channels: [VOICE]) { kind call { id sid status placedBy } }
+}
+"""
+CALL_UPDATED = """
+subscription Call($id: ID!) { callUpdated(id: $id) { id status placedBy } }
+"""
+
+
+def status_callback(tenant: Tenant, sid: str, status: str, *, from_: str) -> list[tuple[str, str]]:
+    assert tenant.account is not None
+    return [
+        ("AccountSid", tenant.account.account_sid),
+        ("CallSid", sid),
+        ("CallStatus", status),
+        ("Direction", "outbound-api"),
+        ("From", from_),
+        ("To", CALLEE),
+    ]
+
+
+async def test_subscriptions_show_an_agent_the_calls_they_placed_and_their_numbers_calls_only(
+    tenant: Tenant, carrier: str, gateway: str
+) -> None:
+    # Given: a call from the desk's number that Amy placed (its placer known from its second
+    # status on, as placeCall records it before Twilio reports), then a call on Bob's number and
+    # one on Amy's.
+    desk = await tenant.connect_twilio_with_a_number(carrier, area_code=next_area_code())
+    amys = await tenant.buy_any_number(area_code=next_area_code(), ownerId=AMY)
+    bobs = await tenant.buy_any_number(area_code=next_area_code(), ownerId=BOB)
+    placed, on_bobs, on_amys = ("CA" + uuid.uuid4().hex for _ in range(3))
+    await signed_callbacks(
+        gateway,
+        tenant,
+        CALL_STATUS,
+        [status_callback(tenant, placed, "initiated", from_=desk["phoneNumber"])],
+    )
+    await CallRow.filter(sid=placed).update(user_id=AMY)
+    await signed_callbacks(
+        gateway,
+        tenant,
+        CALL_STATUS,
+        [
+            status_callback(tenant, placed, "completed", from_=desk["phoneNumber"]),
+            status_callback(tenant, on_bobs, "completed", from_=bobs["phoneNumber"]),
+            status_callback(tenant, on_amys, "completed", from_=amys["phoneNumber"]),
+        ],
+    )
+    placed_id = str((await CallRow.get(sid=placed)).id)
+
+    # When: Amy and Bob follow the activity, and each asks for the call Amy placed.
+    seen: dict[str, list[tuple[str, str, str | None]]] = {}
+    for viewer, sub, expected in (("Amy", AMY, 2), ("Bob", BOB, 1)):
+        async with subscribe(gateway, tenant.token(sub=sub), CALL_EVENTS) as subscriber:
+            events = [(await subscriber.next())["activity"]["call"] for _ in range(expected)]
+        seen[viewer] = [(call["sid"], call["status"], call["placedBy"]) for call in events]
+    async with subscribe(gateway, tenant.token(sub=AMY), CALL_UPDATED, {"id": placed_id}) as amy:
+        followed = (await amy.next())["callUpdated"]
+    async with subscribe(gateway, tenant.token(sub=BOB), CALL_UPDATED, {"id": placed_id}) as bob:
+        refused = await bob.message()
+
+    # Then: Amy sees her placed call once it is known as hers, and her number's; Bob only his.
+    assert seen == {
+        "Amy": [(placed, "completed", AMY), (on_amys, "completed", None)],
+        "Bob": [(on_bobs, "completed", None)],
+    }
+    assert followed == {"id": placed_id, "status": "completed", "placedBy": AMY}
+    errors = refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
+    assert [e["extensions"]["code"] for e in errors] == ["NOT_FOUND"]
