@@ -67,10 +67,20 @@ async def list_calls(
     Raises:
         InvalidInput: a filter value is malformed (naming ``filter.<field>``).
     """
-    query = _filtered(
-        visible_calls(tenant_id=tenant_id, principal=principal), call_filter, principal
-    )
+    query = matching_calls(tenant_id=tenant_id, principal=principal, call_filter=call_filter)
     return await page_of(query, after=pages.newest_after(query, after), limit=limit)
+
+
+def matching_calls(
+    *, tenant_id: int, principal: Principal, call_filter: CallFilter
+) -> QuerySet[Call]:
+    """Every call ``principal`` may see that ``call_filter`` lets through, unordered.
+
+    Raises:
+        InvalidInput: a filter value is malformed (naming ``filter.<field>``).
+    """
+    visible = visible_calls(tenant_id=tenant_id, principal=principal)
+    return _filtered(visible, call_filter, principal)
 
 
 async def find_call(*, tenant_id: int, principal: Principal, call_id: int) -> Call | None:

@@ -71,14 +71,27 @@ async def list_recordings(
     Raises:
         InvalidInput: a filter value is malformed (naming ``filter.<field>``).
     """
+    query = matching_recordings(
+        tenant_id=tenant_id, principal=principal, recording_filter=recording_filter
+    )
+    return await page_of(query, after=pages.newest_after(query, after), limit=limit)
+
+
+def matching_recordings(
+    *, tenant_id: int, principal: Principal, recording_filter: RecordingFilter
+) -> QuerySet[Recording]:
+    """Every recording ``principal`` may see that ``recording_filter`` lets through, unordered.
+
+    Raises:
+        InvalidInput: a filter value is malformed (naming ``filter.<field>``).
+    """
     query = visible_recordings(tenant_id=tenant_id, principal=principal)
     wanted = recording_filter
     if wanted.call_id is not None:
         query = query.filter(call_id=wanted.call_id)
     if wanted.number_id is not None:
         query = query.filter(number_id=wanted.number_id)
-    query = pages.created_within(query, since=wanted.since, until=wanted.until)
-    return await page_of(query, after=pages.newest_after(query, after), limit=limit)
+    return pages.created_within(query, since=wanted.since, until=wanted.until)
 
 
 async def find_recording(
