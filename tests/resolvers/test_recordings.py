@@ -422,3 +422,23 @@ async def test_recordings_bad_input_is_typed_and_callers_without_an_organization
         "an id not a number": (["BAD_USER_INPUT"], ["id"]),
     }
     assert refused == [["FORBIDDEN"], ["UNAUTHENTICATED"], ["UNAUTHENTICATED"]]
+
+
+async def test_deleting_with_twilio_disabled_is_a_typed_error_and_deletes_nothing(
+    tenant: Tenant, carrier: str, gateway: str
+) -> None:
+    await tenant.connect_twilio_with_a_number(carrier, area_code=next_area_code())
+    number = (await tenant.buy_any_number(area_code=next_area_code()))["phoneNumber"]
+    placed = await recorded_call_completed(gateway, carrier, tenant, from_=number)
+    disabled = await tenant.execute(
+        "mutation { setTwilioEnabled(enabled: false) { __typename } }", as_="support"
+    )
+    assert "errors" not in disabled, disabled
+
+    result = await tenant.execute(DELETE, {"id": placed.recording_id}, as_="admin")
+
+    assert result["data"]["deleteRecording"]["__typename"] == "TwilioNotConfiguredError"
+    assert result["data"]["deleteRecording"]["code"] == "TWILIO_NOT_CONFIGURED"
+    assert (await RecordingRow.get(id=int(str(placed.recording_id)))).status == "completed"
+    recording = await sandbox_recording(tenant, carrier, str(placed.recording_sid))
+    assert recording.status == "completed"
