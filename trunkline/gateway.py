@@ -9,15 +9,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trunkline.activity import ActivityKind, ActivityNotice, MessageSnapshot, activity_publisher
+from trunkline.activity import (
+    ActivityKind,
+    ActivityNotice,
+    MessageSnapshot,
+    RecordingSnapshot,
+    activity_publisher,
+)
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.ingestion.calls import RecordingIngestion, RecordingUpdate
 from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
-from trunkline.services.prices import MessagePrices
+from trunkline.services.prices import Prices
 from trunkline.services.secrets import secret_box
 from trunkline.services.sending import SentMessage
 from trunkline.services.tenants import KnownTenants
@@ -39,8 +46,9 @@ class Gateway:
     # The process's one ingestion writer: webhooks and the gateway's own sends (sendMessage)
     # commit through it, so their rows and activity share its batches, order and publisher.
     ingestion: IngestionWriter = field(repr=False)
-    # Fetches outbound messages' prices once final (Twilio puts them on the resource only).
-    prices: MessagePrices = field(repr=False)
+    # Fetches outbound messages' prices once final, recordings' once ready (Twilio puts them on
+    # the resource only).
+    prices: Prices = field(repr=False)
     tenants: KnownTenants = field(repr=False)
     media_links: MediaLinks = field(repr=False)
     media: MediaFetcher = field(repr=False)
@@ -60,7 +68,7 @@ class Gateway:
             lookups=RecentLookups(bus, channel=revocation_channel_name(settings.bus_prefix)),
             public_url=settings.public_url,
         )
-        prices = MessagePrices(accounts=accounts)
+        prices = Prices(accounts=accounts)
         publish = activity_publisher(bus, prefix=settings.bus_prefix)
 
         async def announce(notices: Sequence[ActivityNotice]) -> None:
@@ -104,6 +112,23 @@ class Gateway:
             if notice.kind == ActivityKind.MESSAGE_SENT and isinstance(
                 notice.snapshot, MessageSnapshot
             ):
+                return notice.snapshot
+        return None
+
+    async def record_recording_deleted(
+        self, tenant_id: int, sid: str, call_sid: str
+    ) -> RecordingSnapshot | None:
+        """Mark a recording deleted and announce it (``services.recordings.RecordDeletion``)."""
+        ingested = await self.ingestion.ingest(
+            RecordingIngestion(
+                tenant_id=tenant_id,
+                # Its own receipt namespace: no webhook's key can take it for a redelivery.
+                idempotency_key=f"recording-deleted:{sid}",
+                update=RecordingUpdate(sid=sid, call_sid=call_sid, status="deleted"),
+            )
+        )
+        for notice in ingested.notices:
+            if isinstance(notice.snapshot, RecordingSnapshot):
                 return notice.snapshot
         return None
 

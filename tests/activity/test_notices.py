@@ -59,9 +59,20 @@ ADDED_TO_MESSAGES = (
     '"status_history":[],"user_id":null,"updated_at":null,"received_while_inactive":false,'
     '"content_sid":null'
 )
+# What this version adds to a call's and a recording's payload (issue 13), likewise.
+ADDED_TO_CALLS = (
+    '"price":null,"price_unit":null,"started_at":null,"ended_at":null,"user_id":null,'
+    '"answered_by":null,"refusal":null,"updated_at":null,"status_history":[]'
+)
+ADDED_TO_RECORDINGS = (
+    '"number_id":null,"channels":1,"price":null,"price_unit":null,"created_at":null,'
+    '"updated_at":null,"placed_by":null'
+)
 REWRITTEN = {
     **PREVIOUS_WIRE,
     "message": PREVIOUS_WIRE["message"].removesuffix("}}") + "," + ADDED_TO_MESSAGES + "}}",
+    "call": PREVIOUS_WIRE["call"].removesuffix("}}") + "," + ADDED_TO_CALLS + "}}",
+    "recording": PREVIOUS_WIRE["recording"].removesuffix("}}") + "," + ADDED_TO_RECORDINGS + "}}",
 }
 # A message as this version writes it, every added field set.
 CURRENT_MESSAGE_WIRE = (

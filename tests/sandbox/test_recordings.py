@@ -165,13 +165,19 @@ async def test_recordings_can_be_listed_fetched_downloaded_and_deleted(
     of_call = await account.client.calls(call.sid).recordings.list_async()
     of_account = await account.client.recordings.list_async(call_sid=call.sid)
     fetched = await account.client.recordings(sid).fetch_async()
+    audio_url = redirect_url(fetched.media_url, f"{sandbox_server.url}/twilio")
     async with httpx.AsyncClient() as http:
-        # The gateway reaches media the way it reaches the API: through its API base.
-        audio = await http.get(redirect_url(fetched.media_url, f"{sandbox_server.url}/twilio"))
+        # The gateway reaches media the way it reaches the API: through its API base, and with
+        # the account's credentials (media HTTP auth enforced, as for message media).
+        audio = await http.get(audio_url, auth=(account.sid, account.auth_token))
+        anonymous = await http.get(audio_url)
+        wrong_token = await http.get(audio_url, auth=(account.sid, "0" * 32))
     deleted = await account.client.recordings(sid).delete_async()
 
     assert [r.sid for r in of_call] == [r.sid for r in of_account] == [sid]
     assert audio.status_code == 200
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, 20003)
+    assert (wrong_token.status_code, wrong_token.json()["code"]) == (401, 20003)
     assert audio.headers["content-type"] == "audio/x-wav"
     with wave.open(io.BytesIO(audio.content)) as wav:
         assert wav.getnframes() / wav.getframerate() == 2.0

@@ -35,7 +35,24 @@ from trunkline.services.callbacks import Callback
 EXAMPLES_PER_ROUTE = 50
 INTEGER_EDGES = [2**15, 2**31 - 1, 2**31, -(2**31) - 1, 2**63 - 1, 2**63, 2**64, -1, 0]
 # Names Twilio sends that no route reads yet, and numbered media past NumMedia.
-EXTRA_NAMES = ["MediaUrl1", "MediaUrl9", "MediaContentType1", "ApiVersion", "Price", "Caller"]
+EXTRA_NAMES = ["MediaUrl1", "MediaUrl9", "MediaContentType1", "ApiVersion", "Caller"]
+# Amounts and RFC 2822 dates at and past what their columns and datetime hold.
+EDGE_TEXTS = [
+    "-0.00001",
+    "-0.000001",
+    "9999999.99999",
+    "10000000",
+    "1e5",
+    "NaN",
+    "-Infinity",
+    "0x10",
+    "Mon, 30 Nov 2026 01:02:03 +0000",
+    "Fri, 31 Dec 9999 23:59:59 -2359",
+    "Mon, 01 Jan 0001 00:00:00 +2359",
+    "Mon, 30 Nov 2026 25:61:61 +0000",
+    "Mon, 31 Feb 2026 01:02:03 +0000",
+    "30 Nov 2026 01:02:03 +9999",
+]
 
 Pairs = list[tuple[str, Any]]
 T = TypeVar("T")
@@ -56,7 +73,7 @@ integers = st.one_of(
     # Leading zeros past the 4,300 digits int() takes.
     st.builds(lambda zeros, n: "0" * zeros + str(n), st.integers(0, 5000), st.integers(0, 99)),
 )
-values = st.one_of(texts, integers)
+values = st.one_of(texts, integers, st.sampled_from(EDGE_TEXTS))
 # JSON can carry what a form cannot: lone surrogates, numbers, null, lists and objects.
 json_values = st.one_of(
     values,

@@ -35,7 +35,7 @@ from trunkline.activity.snapshots import (
     UnknownSnapshot,
 )
 from trunkline.activity.stream import activity_stream
-from trunkline.activity.visibility import Visibility, sees_every_number
+from trunkline.activity.visibility import Visibility, own_or_assigned, sees_every_number
 
 __all__ = [
     "ActivityChannel",
@@ -61,6 +61,7 @@ __all__ = [
     "latest_seq",
     "notice_of",
     "notice_seq",
+    "own_or_assigned",
     "parse_cursor",
     "sees_every_number",
 ]

@@ -88,8 +88,8 @@ def _optional_decimal(value: Any) -> Decimal | None:
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
-    """One status callback of a message: its status, when it came, whether it was applied (a
-    late or unknown status is recorded, not applied)."""
+    """One status callback of a message or a call: its status, when it came, whether it was
+    applied (a late or unknown status is recorded, not applied)."""
 
     status: str
     at: datetime | None
@@ -253,7 +253,11 @@ class MessageSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class CallSnapshot:
-    """A call as subscribers see it. ``id`` is None only until its row is inserted."""
+    """A call as subscribers see it. ``id`` is None only until its row is inserted.
+
+    The fields after ``created_at`` came later (issue 13): they have defaults, and an older
+    instance's wire dict (without their keys) reads with those defaults.
+    """
 
     entity_type: ClassVar[str] = "call"
     activity_channel: ClassVar[str] = VOICE
@@ -267,6 +271,16 @@ class CallSnapshot:
     duration: int | None
     number_id: int | None
     created_at: datetime | None
+    # As Twilio gives it: negative for what the account paid.
+    price: Decimal | None = None
+    price_unit: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    user_id: str | None = None  # who placed it (placeCall, or a browser client dialing out)
+    answered_by: str | None = None
+    refusal: str | None = None
+    updated_at: datetime | None = None
+    status_history: tuple[StatusChange, ...] = ()
 
     @classmethod
     def of(cls, row: Call) -> CallSnapshot:
@@ -280,6 +294,15 @@ class CallSnapshot:
             duration=row.duration,
             number_id=row.number_id,  # type: ignore[attr-defined]
             created_at=row.created_at,
+            price=row.price,
+            price_unit=row.price_unit,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            user_id=row.user_id,
+            answered_by=row.answered_by,
+            refusal=row.refusal,
+            updated_at=row.updated_at,
+            status_history=_history(row.status_history),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -294,6 +317,16 @@ class CallSnapshot:
             "duration": self.duration,
             "number_id": self.number_id,
             "created_at": self.created_at.isoformat() if self.created_at else None,
+            # Added later: after the original keys, which keep their order.
+            "price": str(self.price) if self.price is not None else None,
+            "price_unit": self.price_unit,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "user_id": self.user_id,
+            "answered_by": self.answered_by,
+            "refusal": self.refusal,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "status_history": [change.to_wire() for change in self.status_history],
         }
 
     @classmethod
@@ -308,12 +341,26 @@ class CallSnapshot:
             duration=_optional_int(data.get("duration")),
             number_id=_optional_int(data.get("number_id")),
             created_at=_instant(data.get("created_at")),
+            price=_optional_decimal(data.get("price")),
+            price_unit=data.get("price_unit"),
+            started_at=_instant(data.get("started_at")),
+            ended_at=_instant(data.get("ended_at")),
+            user_id=data.get("user_id"),
+            answered_by=data.get("answered_by"),
+            refusal=data.get("refusal"),
+            updated_at=_instant(data.get("updated_at")),
+            status_history=_history(data.get("status_history")),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class RecordingSnapshot:
-    """A call's recording as subscribers see it."""
+    """A call's recording as subscribers see it.
+
+    The fields after ``status`` came later (issue 13), with defaults, as ``CallSnapshot``'s.
+    ``placed_by`` is the recording's call's placer: what the visibility rule needs besides the
+    notice's number (an agent sees the recordings of the calls they placed).
+    """
 
     entity_type: ClassVar[str] = "recording"
     activity_channel: ClassVar[str] = VOICE
@@ -323,15 +370,30 @@ class RecordingSnapshot:
     call_id: int
     duration: int | None
     status: str
+    number_id: int | None = None
+    channels: int = 1
+    # As Twilio gives it: negative for what the account paid.
+    price: Decimal | None = None
+    price_unit: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    placed_by: str | None = None
 
     @classmethod
-    def of(cls, row: Recording) -> RecordingSnapshot:
+    def of(cls, row: Recording, *, placed_by: str | None = None) -> RecordingSnapshot:
         return cls(
             id=row.id,
             sid=row.sid,
             call_id=row.call_id,  # type: ignore[attr-defined]
             duration=row.duration,
             status=row.status,
+            number_id=row.number_id,  # type: ignore[attr-defined]
+            channels=row.channels,
+            price=row.price,
+            price_unit=row.price_unit,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            placed_by=placed_by,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -342,6 +404,14 @@ class RecordingSnapshot:
             "call_id": self.call_id,
             "duration": self.duration,
             "status": self.status,
+            # Added later: after the original keys, which keep their order.
+            "number_id": self.number_id,
+            "channels": self.channels,
+            "price": str(self.price) if self.price is not None else None,
+            "price_unit": self.price_unit,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "placed_by": self.placed_by,
         }
 
     @classmethod
@@ -352,6 +422,13 @@ class RecordingSnapshot:
             call_id=int(data["call_id"]),
             duration=_optional_int(data.get("duration")),
             status=str(data["status"]),
+            number_id=_optional_int(data.get("number_id")),
+            channels=_optional_int(data.get("channels")) or 1,
+            price=_optional_decimal(data.get("price")),
+            price_unit=data.get("price_unit"),
+            created_at=_instant(data.get("created_at")),
+            updated_at=_instant(data.get("updated_at")),
+            placed_by=data.get("placed_by"),
         )
 
 

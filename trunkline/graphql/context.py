@@ -13,11 +13,12 @@ from strawberry.fastapi import BaseContext
 from trunkline.auth.errors import Forbidden
 from trunkline.auth.permissions import require_principal
 from trunkline.services.numbers import numbers_by_id
+from trunkline.services.recordings import recordings_of_calls
 
 if TYPE_CHECKING:
     from trunkline.auth.principal import Principal
     from trunkline.gateway import Gateway
-    from trunkline.models import PhoneNumber
+    from trunkline.models import PhoneNumber, Recording
     from trunkline.settings import Settings
 
 
@@ -27,6 +28,8 @@ class Loaders:
     statement per kind, whatever the page size. Each reads the caller's tenant only."""
 
     number_by_id: DataLoader[int, PhoneNumber | None]
+    # A call's recordings, oldest first (for calls the caller already sees).
+    recordings_by_call_id: DataLoader[int, list[Recording]]
 
     @classmethod
     def of_tenant(cls, tenant_id: int, *, cache: bool) -> Loaders:
@@ -34,8 +37,13 @@ class Loaders:
             found = await numbers_by_id(tenant_id=tenant_id, ids=ids)
             return [found.get(key) for key in ids]
 
+        async def load_recordings(call_ids: list[int]) -> list[list[Recording]]:
+            found = await recordings_of_calls(tenant_id=tenant_id, call_ids=call_ids)
+            return [found.get(key, []) for key in call_ids]
+
         return cls(
             number_by_id=DataLoader(load_numbers, cache=cache),
+            recordings_by_call_id=DataLoader(load_recordings, cache=cache),
         )
 
 

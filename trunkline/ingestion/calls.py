@@ -1,7 +1,9 @@
 """Voice webhooks: the inbound ring and call status callbacks (a run at a time), recordings.
 
 The status orders are the domain's (``services.calls``); how a run of call callbacks is read
-and written is ``status_callbacks``'.
+and written is ``status_callbacks``'. What a callback tells beside its status (price, start and
+end) is kept whether or not its status is applied: a late ``in-progress`` still says when the
+call started (:func:`trunkline.services.calls.call_times`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Self
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -22,10 +25,23 @@ from trunkline.models import Call, Direction, PhoneNumber, Recording
 from trunkline.services.calls import (
     call_history_entry,
     call_status_supersedes,
+    call_times,
     recording_status_supersedes,
 )
 
-ROWS = RowWriter(CALLS, updated=("status", "status_history", "last_sequence", "duration"))
+ROWS = RowWriter(
+    CALLS,
+    updated=(
+        "status",
+        "status_history",
+        "last_sequence",
+        "duration",
+        "price",
+        "price_unit",
+        "started_at",
+        "ended_at",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,28 @@ class CallUpdate:
     direction: Direction
     sequence: int | None = None
     duration: int | None = None
+    # Final statuses only; as Twilio writes it (negative, a charge).
+    price: Decimal | None = None
+    price_unit: str | None = None
+    # When Twilio sent the callback (``Timestamp``), and the call's own times if it says them.
+    timestamp: datetime | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+
+    def apply_facts(self, row: Call) -> None:
+        """Keep on ``row`` what this callback tells of the call beside its status."""
+        if self.price is not None:
+            row.price = self.price
+            row.price_unit = self.price_unit or row.price_unit
+        row.started_at, row.ended_at = call_times(
+            status=self.status,
+            timestamp=self.timestamp,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            duration=self.duration if self.duration is not None else row.duration,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +113,7 @@ class CallIngestion(Idempotent):
 
     def new_row(self, now: datetime) -> Call:
         update = self.update
-        return Call(
+        row = Call(
             tenant_id=self.tenant_id,
             sid=update.sid,
             direction=update.direction,
@@ -88,9 +126,12 @@ class CallIngestion(Idempotent):
             number_id=self.number.id if self.number else None,
             created_at=now,
         )
+        update.apply_facts(row)
+        return row
 
     def update_row(self, row: Call) -> bool:
         update = self.update
+        update.apply_facts(row)
         applied = call_status_supersedes(
             update.status, row.status, sequence=update.sequence, last_sequence=row.last_sequence
         )
@@ -109,7 +150,8 @@ class CallIngestion(Idempotent):
 
 @dataclass(frozen=True, kw_only=True)
 class RecordingIngestion(Idempotent):
-    """A recording-status callback; ``completed`` announces RECORDING_READY."""
+    """A recording-status callback (``completed`` announces RECORDING_READY), or the gateway's
+    own deletion of a recording (``deleteRecording``: status ``deleted``, RECORDING_STATUS)."""
 
     update: RecordingUpdate
 
@@ -147,6 +189,8 @@ class RecordingIngestion(Idempotent):
             row = await Recording.create(
                 tenant_id=tenant_id,
                 call_id=call.id,
+                # The call's, copied: ``recordings(filter: {numberId})`` reads its own index.
+                number_id=call.number_id,  # type: ignore[attr-defined]
                 sid=update.sid,
                 status=update.status,
                 duration=update.duration,
@@ -174,6 +218,6 @@ class RecordingIngestion(Idempotent):
                 kind=kind,
                 entity_id=row.id,
                 number_id=call.number_id,  # type: ignore[attr-defined]
-                snapshot=RecordingSnapshot.of(row),
+                snapshot=RecordingSnapshot.of(row, placed_by=call.user_id),
             )
         ]

@@ -23,6 +23,8 @@ _SENT_AS: tuple[tuple[type[fields.Field[Any]], str], ...] = (
     (fields.JSONField, "jsonb"),
     (fields.CharField, "text"),
     (fields.TextField, "text"),
+    (fields.DecimalField, "numeric"),
+    (fields.DatetimeField, "timestamptz"),
 )
 # Written by the writers themselves (created_at, updated_at) or by the database (id).
 _MANAGED = frozenset({"id", "created_at", "updated_at"})
@@ -93,8 +95,8 @@ def _sent_as(field: fields.Field[Any]) -> str:
 
 
 # The rows webhooks write. What a webhook never sets is left to its default: a message's error
-# text and price (read from the API later), its sender and template, a call's price and times.
+# text and price (read from the API later), its sender and template, a call's placer.
 MESSAGES = Table(Message, unset=("error_message", "price", "price_unit", "user_id", "content_sid"))
 # The rows the gateway's own sends write: also who sent it and with which template.
 OUTBOUND_MESSAGES = Table(Message, unset=("error_message", "price", "price_unit"))
-CALLS = Table(Call, unset=("price", "price_unit", "user_id", "started_at", "ended_at"))
+CALLS = Table(Call, unset=("user_id",))

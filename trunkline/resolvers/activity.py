@@ -33,6 +33,7 @@ from trunkline.events import SharedMessage, StreamExpired, SubscriberDropped, Su
 from trunkline.graphql.context import Info, caller_tenant
 from trunkline.graphql.delivery import send_live
 from trunkline.graphql.sharing import SharedEvent
+from trunkline.models import Call as CallRow
 from trunkline.models import Message as MessageRow
 from trunkline.resolvers.outcomes import query_errors
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
@@ -175,6 +176,11 @@ async def _message_visible(visibility: Visibility, row: MessageRow) -> bool:
     return await visibility.allows_message(row.number_id, row.user_id)  # type: ignore[attr-defined]
 
 
+async def _call_visible(visibility: Visibility, row: CallRow) -> bool:
+    # Its number's, or placed by the caller: as ``calls`` lists them.
+    return await visibility.allows_own_or_number(row.number_id, row.user_id)  # type: ignore[attr-defined]
+
+
 @strawberry.type
 class ActivitySubscription:
     @strawberry.subscription(
@@ -247,4 +253,5 @@ class ActivitySubscription:
             load=lambda tenant_id, key: get_call(tenant_id=tenant_id, call_id=key),
             snapshot=CallSnapshot.of,
             present=lambda snapshot, tenant_id: Call.from_snapshot(snapshot, tenant_id=tenant_id),
+            visible=_call_visible,
         )

@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from trunkline.graphql.limits import GatewaySchema, schema_extensions
 from trunkline.graphql.sharing import SharingExecutor
 from trunkline.resolvers.activity import ActivitySubscription
+from trunkline.resolvers.calls import CallsMutation, CallsQuery
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
 from trunkline.resolvers.messages import MessagesMutation, MessagesQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
@@ -22,7 +23,7 @@ from trunkline.settings import Settings
 
 
 @strawberry.type
-class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, ThreadsQuery):
+class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, ThreadsQuery, CallsQuery):
     """Root query type: one base class per domain."""
 
 
@@ -34,6 +35,7 @@ class Mutation(
     MessagesMutation,
     ThreadsMutation,
     VoiceMutation,
+    CallsMutation,
 ):
     """Root mutation type: one base class per domain."""
 

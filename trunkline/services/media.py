@@ -1,7 +1,8 @@
 """A tenant's media files, opened for a verified media link (see :mod:`.media_links`).
 
 What is fetched comes only from the database: the Twilio media URL stored with the message, at the
-link's index, and only when it is a media URL of the tenant's own Twilio account. A URL from a
+link's index (or with the recording, index 0, unless it is deleted), and only when it is a media
+URL of the tenant's own Twilio account. A URL from a
 request is never fetched, so a link cannot make the gateway fetch anything else on its behalf.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from trunkline.models import Message
+from trunkline.models import Message, Recording
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.media_links import MediaKind, MediaLink
 from trunkline.services.secrets import SecretUnreadable
@@ -56,6 +57,8 @@ async def open_media(
 
 
 async def _stored_url(link: MediaLink) -> str | None:
+    if link.kind is MediaKind.RECORDING:
+        return await _recording_url(link)
     if link.kind is not MediaKind.MESSAGE:
         return None
     media = (
@@ -69,3 +72,18 @@ async def _stored_url(link: MediaLink) -> str | None:
     item = items[link.index]
     url = item.get("url") if isinstance(item, dict) else None
     return url if isinstance(url, str) else None
+
+
+async def _recording_url(link: MediaLink) -> str | None:
+    """The audio URL of a recording not deleted (a link signed before its deletion serves
+    nothing: the 403 of any link to nothing)."""
+    if link.index != 0:
+        return None
+    urls = (
+        await Recording.filter(tenant_id=link.tenant_id, id=link.entity_id)
+        .exclude(status="deleted")
+        .limit(1)
+        .values_list("media_url", flat=True)
+    )
+    url = urls[0] if urls else None
+    return url if isinstance(url, str) and url else None

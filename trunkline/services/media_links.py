@@ -1,7 +1,7 @@
 """Signed, expiring URLs of this gateway for a tenant's media files (``/media/...``).
 
-A media file (a message's attachment; a call recording can reuse the same links with a kind of
-its own) is shown to a browser as ``{public_url}/media/{token}``: usable in an ``<img src>``
+A media file (a message's attachment, a call recording's audio: each a kind of its own) is shown
+to a browser as ``{public_url}/media/{token}``: usable in an ``<img src>`` or ``<audio src>``
 without a bearer header, because the token itself says whose file it is and until when. It is
 ``{kind}.{tenant}.{entity}.{index}.{expires}.{signature}``, the signature an HMAC-SHA256 over
 everything before it.
@@ -42,6 +42,7 @@ class MediaKind(StrEnum):
     """What a link's entity id names (one letter in the token)."""
 
     MESSAGE = "m"
+    RECORDING = "r"  # a recording's audio (index 0: a recording is one file)
 
 
 @dataclass(frozen=True)

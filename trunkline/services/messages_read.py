@@ -2,7 +2,7 @@
 
 Who sees which message is decided here once, for every list and look-up: admins see all of the
 tenant's messages; agents those on the numbers assigned to them (the activity visibility rule,
-:func:`trunkline.activity.sees_every_number`) and those they sent themselves (a number
+:func:`trunkline.activity.own_or_assigned`) and those they sent themselves (a number
 reassigned since does not take an agent's own sent messages from them). The subscriptions apply
 the same rule event by event (:meth:`trunkline.activity.Visibility.allows_message`).
 
@@ -21,14 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from trunkline.activity import sees_every_number
+from trunkline.activity import own_or_assigned
 from trunkline.auth.principal import Principal
-from trunkline.models import Channel, Direction, Message, PhoneNumber
-from trunkline.services import validation
-from trunkline.services.errors import InvalidInput
+from trunkline.models import Channel, Direction, Message
+from trunkline.services import pages, validation
 from trunkline.services.pages import Page, page_of
 
 MAX_STATUS_LENGTH = 32  # Message.status
@@ -54,10 +52,8 @@ class MessageFilter:
 def visible_messages(*, tenant_id: int, principal: Principal) -> QuerySet[Message]:
     """The tenant's messages ``principal`` may see."""
     query = Message.filter(tenant_id=tenant_id)
-    if sees_every_number(principal):
-        return query
-    owned = PhoneNumber.filter(tenant_id=tenant_id, owner_id=principal.user_id).values("id")
-    return query.filter(Q(number_id__in=Subquery(owned)) | Q(user_id=principal.user_id))
+    rule = own_or_assigned(principal, tenant_id=tenant_id)
+    return query if rule is None else query.filter(rule)
 
 
 async def list_messages(
@@ -88,14 +84,9 @@ def matching_messages(
 
 
 def newest_after(query: QuerySet[Message], after: tuple[datetime, int] | None) -> QuerySet[Message]:
-    """``query``'s messages newest first, from the one after ``after`` (a row's
-    ``(created_at, id)``; None: from the newest)."""
-    if after is not None:
-        at, key = after
-        # `created_at <= at` bounds the index range; the OR only skips the rows of that instant
-        # at or above the cursor's id.
-        query = query.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(id__lt=key))
-    return query.order_by("-created_at", "-id")
+    """``query``'s messages newest first, from the one after ``after`` (see
+    :func:`trunkline.services.pages.newest_after`)."""
+    return pages.newest_after(query, after)
 
 
 async def find_message(*, tenant_id: int, principal: Principal, message_id: int) -> Message | None:
@@ -133,19 +124,4 @@ def _filtered(query: QuerySet[Message], wanted: MessageFilter) -> QuerySet[Messa
         query = query.filter(
             counterpart=validation.counterpart(wanted.counterpart, field="filter.counterpart")
         )
-    since = _instant(wanted.since, field="filter.since")
-    until = _instant(wanted.until, field="filter.until")
-    if since is not None and until is not None and since >= until:
-        raise InvalidInput("filter.until", "filter.until must be later than filter.since.")
-    if since is not None:
-        query = query.filter(created_at__gte=since)
-    if until is not None:
-        query = query.filter(created_at__lt=until)
-    return query
-
-
-def _instant(value: datetime | None, *, field: str) -> datetime | None:
-    """``value`` if it says its offset: a time without one names no instant."""
-    if value is not None and value.utcoffset() is None:
-        raise InvalidInput(field, f"{field} must carry a time zone offset, like 'Z' or '+02:00'.")
-    return value
+    return pages.created_within(query, since=wanted.since, until=wanted.until)

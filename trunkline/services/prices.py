@@ -1,9 +1,14 @@
-"""Message prices: Twilio tells them only on the Message resource, never in a status callback.
+"""Prices Twilio tells only on a resource, never in a callback: messages' and recordings'.
 
 Once an outbound message's status is final (its status callback committed), its price is fetched
 (``client.messages(sid).fetch_async()``) and stored with its segments and error text, and an
 MMS's files are replaced by the copies Twilio hosts (its Media resources): the URLs the client
 sent are never fetched by the gateway, so until then the message's signed media links answer 403.
+
+Once a recording is ready (RECORDING_READY committed: the recording-status callback, which carries
+no price), its price is fetched (``client.recordings(sid).fetch_async()``) and stored. It is not
+announced: a price is bookkeeping, read with the recording when it is next queried, and Twilio
+may price it only later (then the price stays unknown; the call's own price is in its callback).
 
 The work is done in the background by a few workers reading a bounded queue: a burst of final
 statuses never grows tasks or memory without bound (beyond the queue the price is left unknown,
@@ -16,10 +21,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
-from trunkline.activity import ActivityKind, ActivityNotice, MessageSnapshot
-from trunkline.models import Direction, Message
+from trunkline.activity import ActivityKind, ActivityNotice, MessageSnapshot, RecordingSnapshot
+from trunkline.models import Direction, Message, Recording
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.errors import DomainError
 from trunkline.twilio import ProviderError, call_twilio
@@ -35,8 +41,16 @@ DEFAULT_CAPACITY = 1024
 DEFAULT_WORKERS = 2
 
 
-class MessagePrices:
-    """Fetches the price of outbound messages once final; owned by the Gateway."""
+class Priced(StrEnum):
+    """What a queued price is of."""
+
+    MESSAGE = "message"
+    RECORDING = "recording"
+
+
+class Prices:
+    """Fetches the price of outbound messages once final and of recordings once ready; owned by
+    the Gateway."""
 
     def __init__(
         self,
@@ -47,7 +61,7 @@ class MessagePrices:
     ) -> None:
         self.accounts = accounts
         self.workers = workers
-        self._queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(capacity)
+        self._queue: asyncio.Queue[tuple[Priced, int, str]] = asyncio.Queue(capacity)
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -57,7 +71,7 @@ class MessagePrices:
     def start(self) -> None:
         if not self._tasks:
             self._tasks = [
-                asyncio.create_task(self._work(), name=f"message prices {index}")
+                asyncio.create_task(self._work(), name=f"prices {index}")
                 for index in range(self.workers)
             ]
 
@@ -70,7 +84,8 @@ class MessagePrices:
         self._tasks = []
 
     def notice(self, notices: Sequence[ActivityNotice]) -> None:
-        """Queue the outbound messages these committed notices say are final."""
+        """Queue the outbound messages these committed notices say are final, and the
+        recordings they say are ready."""
         for notice in notices:
             snapshot = notice.snapshot
             if (
@@ -81,11 +96,15 @@ class MessagePrices:
                 and snapshot.sid
             ):
                 self.offer(notice.tenant_id, snapshot.sid)
+            elif notice.kind == ActivityKind.RECORDING_READY and isinstance(
+                snapshot, RecordingSnapshot
+            ):
+                self.offer(notice.tenant_id, snapshot.sid, priced=Priced.RECORDING)
 
-    def offer(self, tenant_id: int, sid: str) -> bool:
-        """Queue one message's price; False (logged) when the queue is full."""
+    def offer(self, tenant_id: int, sid: str, *, priced: Priced = Priced.MESSAGE) -> bool:
+        """Queue one message's (or recording's) price; False (logged) when the queue is full."""
         try:
-            self._queue.put_nowait((tenant_id, sid))
+            self._queue.put_nowait((priced, tenant_id, sid))
         except asyncio.QueueFull:
             logger.warning("price of %s not fetched: %d prices waiting", sid, self._queue.qsize())
             return False
@@ -93,9 +112,10 @@ class MessagePrices:
 
     async def _work(self) -> None:
         while True:
-            tenant_id, sid = await self._queue.get()
+            priced, tenant_id, sid = await self._queue.get()
+            capture = self.capture if priced is Priced.MESSAGE else self.capture_recording
             try:
-                await self.capture(tenant_id=tenant_id, sid=sid)
+                await capture(tenant_id=tenant_id, sid=sid)
             except (ProviderError, DomainError) as exc:  # Twilio's refusal; credentials gone
                 logger.warning("price of %s not fetched: %s", sid, exc)
             except Exception:
@@ -139,3 +159,22 @@ class MessagePrices:
         if not updates:
             return False
         return await Message.filter(id=row["id"], price__isnull=True).update(**updates) > 0
+
+    async def capture_recording(self, *, tenant_id: int, sid: str) -> bool:
+        """Fetch and store the recording's price if still unknown; whether anything was stored
+        (as :meth:`capture`: one read, one UPDATE that still requires the price unknown)."""
+        found = await Recording.filter(tenant_id=tenant_id, sid=sid, price__isnull=True).exists()
+        if not found:
+            return False
+        client, _ = await self.accounts.client_for_tenant(tenant_id)
+        fetched = await call_twilio(client.recordings(sid).fetch_async())
+        price = decimal_of(fetched.price)
+        if price is None:
+            return False
+        return (
+            await Recording.filter(tenant_id=tenant_id, sid=sid, price__isnull=True).update(
+                price=price,  # as Twilio writes it: negative, a charge
+                price_unit=(fetched.price_unit or "")[:3] or None,
+            )
+            > 0
+        )

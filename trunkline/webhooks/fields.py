@@ -20,9 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Generic, TypeVar
 
+from tortoise.fields import DecimalField
 from tortoise.fields.base import Field as Column
 from tortoise.models import Model
 
@@ -57,6 +61,10 @@ _IDENTIFIER = re.compile(r"[!-~]+")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 # ASCII digits only: int() would also take "1_000", " 7 " and other scripts' digits.
 _INTEGER = re.compile(r"-?[0-9]+")
+# A signed decimal as Twilio writes amounts ("-0.01400"): ASCII digits, one optional point.
+_DECIMAL = re.compile(r"-?(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?")
+# An RFC 2822 date is about 31 characters; anything much longer is not one.
+_MAX_DATE_LENGTH = 64
 # More significant digits than any column holds (int64 has 19): out of range without int(),
 # which refuses over 4,300 digits.
 _MAX_DIGITS = 20
@@ -156,6 +164,53 @@ class Integer(Field[int]):
         return value
 
 
+@dataclass(frozen=True)
+class Amount(Field[Decimal]):
+    """A decimal amount (a price) that fits its ``DecimalField``: at most ``max_digits`` digits,
+    ``decimal_places`` of them after the point. Trailing zeros past the places are dropped, not
+    refused ("0.014000" fits five places)."""
+
+    max_digits: int
+    decimal_places: int
+
+    def parse(self, name: str, raw: str) -> Decimal:
+        match = _DECIMAL.fullmatch(raw)
+        if match is None:
+            raise WebhookRejected(400, f"field {name} must be a decimal number")
+        whole = match["whole"].lstrip("0")
+        fraction = (match["fraction"] or "").rstrip("0")
+        if (
+            len(fraction) > self.decimal_places
+            or len(whole) > self.max_digits - self.decimal_places
+        ):
+            raise WebhookRejected(
+                400,
+                f"field {name} must have at most {self.max_digits - self.decimal_places} digits "
+                f"before the point and {self.decimal_places} after it",
+            )
+        return Decimal(raw)
+
+
+@dataclass(frozen=True)
+class Instant(Field[datetime]):
+    """An RFC 2822 date (``Timestamp``: "Mon, 30 Nov 2026 01:02:03 +0000"), as an aware UTC
+    datetime. A date without a zone ("-0000") is read as UTC, as RFC 2822 says it is."""
+
+    def parse(self, name: str, raw: str) -> datetime:
+        if len(raw) > _MAX_DATE_LENGTH or not raw.isascii():
+            raise WebhookRejected(400, f"field {name} must be an RFC 2822 date")
+        try:
+            value = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            raise WebhookRejected(400, f"field {name} must be an RFC 2822 date") from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # a zone that moves it past year 1 or 9999
+            raise WebhookRejected(400, f"field {name} must be an RFC 2822 date") from None
+
+
 def text(
     *names: str,
     lands_in: Column | None,
@@ -183,3 +238,17 @@ def integer(
     if not lows or not highs:
         raise TypeError(f"{names[0]}: an integer stored nowhere needs both bounds")
     return Integer(names=names, minimum=max(lows), maximum=min(highs))
+
+
+def amount(*names: str, lands_in: Column) -> Amount:
+    """A decimal field stored in ``lands_in`` (a ``DecimalField``): no more digits than it holds."""
+    if not isinstance(lands_in, DecimalField):
+        raise TypeError(f"{names[0]}: an amount lands in a DecimalField")
+    return Amount(
+        names=names, max_digits=lands_in.max_digits, decimal_places=lands_in.decimal_places
+    )
+
+
+def instant(*names: str) -> Instant:
+    """An RFC 2822 date field (stored in a ``DatetimeField``, which holds any such date)."""
+    return Instant(names=names)

@@ -13,7 +13,7 @@ shape is checked: a keyword of at most the column's length.
 from __future__ import annotations
 
 from trunkline.models import ActivityEvent, Call, Message, PhoneNumber, Recording, TwilioSettings
-from trunkline.webhooks.fields import Characters, Text, column, integer, text
+from trunkline.webhooks.fields import Characters, Text, amount, column, instant, integer, text
 
 IDENTIFIER = Characters.IDENTIFIER
 TOKEN = Characters.TOKEN
@@ -65,6 +65,14 @@ CALL_TO = text("To", lands_in=column(Call, "to_address"))
 CALL_STATUS = text("CallStatus", lands_in=column(Call, "status"), characters=TOKEN, lower=True)
 SEQUENCE_NUMBER = integer("SequenceNumber", lands_in=column(Call, "last_sequence"), minimum=0)
 CALL_DURATION = integer("CallDuration", lands_in=column(Call, "duration"), minimum=0)
+# What the call cost (final statuses only), as Twilio writes it: negative, a charge.
+CALL_PRICE = amount("Price", lands_in=column(Call, "price"))
+CALL_PRICE_UNIT = text("PriceUnit", lands_in=column(Call, "price_unit"), characters=TOKEN)
+# When Twilio sent the callback (RFC 2822): how a call's start and end are known
+# (``ingestion.calls.CallUpdate``); StartTime/EndTime when a callback carries them.
+TIMESTAMP = instant("Timestamp")
+START_TIME = instant("StartTime")
+END_TIME = instant("EndTime")
 RECORDING_SID = text("RecordingSid", lands_in=column(Recording, "sid"), characters=IDENTIFIER)
 RECORDING_STATUS = text(
     "RecordingStatus", lands_in=column(Recording, "status"), characters=TOKEN, lower=True

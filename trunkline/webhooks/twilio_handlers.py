@@ -83,6 +83,11 @@ def _call_update(webhook: WebhookRequest, *, default_status: str | None) -> call
         direction=Direction.INBOUND if direction == "inbound" else Direction.OUTBOUND,
         sequence=webhook.read(fields.SEQUENCE_NUMBER),
         duration=webhook.read(fields.CALL_DURATION),
+        price=webhook.read(fields.CALL_PRICE),
+        price_unit=webhook.read(fields.CALL_PRICE_UNIT),
+        timestamp=webhook.read(fields.TIMESTAMP),
+        start_time=webhook.read(fields.START_TIME),
+        end_time=webhook.read(fields.END_TIME),
     )
 
 

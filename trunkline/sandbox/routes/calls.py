@@ -113,14 +113,16 @@ async def delete_recording(account: AccountDep, recording_sid: str, request: Req
 
 
 @router.get("/Recordings/{recording_sid}", include_in_schema=False)
-async def recording_audio(account_sid: str, recording_sid: str, request: Request) -> Response:
+async def recording_audio(account: AccountDep, recording_sid: str, request: Request) -> Response:
     """The recording's audio: silence of its length, as WAV (Twilio's default media format).
 
-    Like Twilio's media URLs by default, this needs no credentials: the SID is the secret.
+    To the account's credentials only, as message media: the sandbox behaves as an account with
+    "Enforce HTTP Auth on Media URLs" on, which README asks tenants to turn on (the gateway
+    always downloads with the tenant's credentials; nobody else then can).
     """
     sid = recording_sid.removesuffix(".wav")
     recording = sandbox_of(request).store.recordings.get(sid)
-    if recording is None or recording.account_sid != account_sid:
+    if recording is None or recording.account_sid != account.sid:
         raise not_found(twilio_path(request))
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as audio:
