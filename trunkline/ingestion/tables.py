@@ -97,4 +97,5 @@ def _sent_as(field: fields.Field[Any]) -> str:
 MESSAGES = Table(Message, unset=("error_message", "price", "price_unit", "user_id", "content_sid"))
 # The rows the gateway's own sends write: also who sent it and with which template.
 OUTBOUND_MESSAGES = Table(Message, unset=("error_message", "price", "price_unit"))
-CALLS = Table(Call, unset=("price", "price_unit", "user_id", "started_at", "ended_at"))
+# A call's placer (``user_id``) is written when the voice webhook stores a browser call.
+CALLS = Table(Call, unset=("price", "price_unit", "started_at", "ended_at"))
