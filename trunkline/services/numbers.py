@@ -141,6 +141,9 @@ def webhook_settings(accounts: TwilioAccounts) -> dict[str, str]:
         "sms_method": "POST",
         "voice_url": accounts.callback_url(Callback.VOICE),
         "voice_method": "POST",
+        # Asked when the voice URL answers an error or nothing: safe TwiML, never silence.
+        "voice_fallback_url": accounts.callback_url(Callback.VOICE_FALLBACK),
+        "voice_fallback_method": "POST",
         "status_callback": accounts.callback_url(Callback.CALL_STATUS),
         "status_callback_method": "POST",
     }
