@@ -134,7 +134,9 @@ async def test_omitted_voice_fields_stay_and_an_empty_forward_to_clears_it(
 ) -> None:
     await tenant.connect_twilio(carrier)
     number = await tenant.buy_any_number(ownerId=OWNER)
-    await tenant.execute(UPDATE_VOICE, {"id": number["id"], "input": {"voice": FORWARD}}, as_="admin")
+    await tenant.execute(
+        UPDATE_VOICE, {"id": number["id"], "input": {"voice": FORWARD}}, as_="admin"
+    )
 
     result = await tenant.execute(
         UPDATE_VOICE,
