@@ -63,7 +63,9 @@ def twiml_of(decision: routing.Decision, *, public_url: str) -> str:
                 recording_status_callback_method="POST",
             )
         case routing.Reject():
-            response.reject()
+            # A busy signal: the default (rejected) tells the caller the number is not in
+            # service, which a working number that declines calls is not.
+            response.reject(reason="busy")
         case routing.Goodbye(message=message):
             if message:
                 response.say(message)
