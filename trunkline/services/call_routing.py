@@ -153,12 +153,15 @@ async def route_call(*, tenant_id: int, call: IncomingCall, number: PhoneNumber 
     return await _placed_call(tenant_id, call, fresh)
 
 
-def after_dial(*, number: PhoneNumber | None, dial_status: str, inbound: bool) -> Decision:
+async def after_dial(
+    *, tenant_id: int, number: PhoneNumber | None, dial_status: str, inbound: bool
+) -> Decision:
     """What follows a ``<Dial>``: hang up after a conversation; else, for an inbound call to a
     number that takes voicemail, the voicemail; else a polite goodbye."""
     if dial_status == DIAL_ANSWERED:
         return Goodbye()
-    if inbound and number is not None and number.voice_voicemail:
+    number = await _fresh(tenant_id, number) if inbound else None
+    if number is not None and number.voice_voicemail:
         return _voicemail(number)
     return Goodbye(NOBODY_AVAILABLE)
 

@@ -133,8 +133,11 @@ async def answer_action(delivery: Delivery, public_url: str) -> Reply:
             answered_by=answered_by,
             idempotency_key=delivery.idempotency_key("voice-action", sid, answered_by),
         )
-    decision = routing.after_dial(
-        number=delivery.number, dial_status=dial_status, inbound=_to_our_number(webhook)
+    decision = await routing.after_dial(
+        tenant_id=delivery.tenant_id,
+        number=delivery.number,
+        dial_status=dial_status,
+        inbound=_to_our_number(webhook),
     )
     return Reply(ingestion, twiml_of(decision, public_url=public_url))
 
