@@ -144,6 +144,11 @@ async def test_bought_number_is_stored_and_wired_to_this_gateway(
     assert at_twilio.sms_url == f"{settings.public_url}/webhooks/twilio/messaging{retried}"
     assert at_twilio.voice_url == f"{settings.public_url}/webhooks/twilio/voice{retried}"
     assert (
+        at_twilio.voice_fallback_url
+        == f"{settings.public_url}/webhooks/twilio/voice-fallback{retried}"
+    )
+    assert at_twilio.voice_fallback_method == "POST"
+    assert (
         at_twilio.status_callback == f"{settings.public_url}/webhooks/twilio/call-status{retried}"
     )
 

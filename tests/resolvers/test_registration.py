@@ -211,6 +211,9 @@ async def test_a_number_the_account_holds_is_registered_and_its_messages_reach_t
     at_twilio = await client_of(twilio, tenant).incoming_phone_numbers(held.sid).fetch_async()
     assert at_twilio.sms_url == callback_url(settings.public_url, Callback.MESSAGING)
     assert at_twilio.voice_url == callback_url(settings.public_url, Callback.VOICE)
+    assert at_twilio.voice_fallback_url == callback_url(
+        settings.public_url, Callback.VOICE_FALLBACK
+    )
     assert at_twilio.status_callback == callback_url(settings.public_url, Callback.CALL_STATUS)
     assert event == (sid, "still there?")
     stored = await PhoneNumber.get(id=int(registered["id"]))

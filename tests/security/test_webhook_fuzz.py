@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from tests.security.webhook_bodies import PATHS, valid_body
+from tests.security.webhook_bodies import PATHS, SENDER, valid_body
 from tests.webhooks.fixtures import TwilioTenant
 from trunkline.models import SHARED_WHATSAPP_SENDERS, PhoneNumber
 from trunkline.services.callbacks import Callback
@@ -170,11 +170,43 @@ async def test_no_re_signed_mutation_of_a_webhook_of_the_shared_whatsapp_sender_
     await fuzz(replace(twilio_tenant, number=shared), path)
 
 
-async def fuzz(twilio_tenant: TwilioTenant, path: str) -> None:
+# The voice route's other callers: a browser client dialling out (From=client:..., CallerId),
+# and a placed call being answered (outbound-api, From = our number); and the action route told
+# a <Dial> was answered.
+VOICE_SHAPES: dict[str, Callable[[TwilioTenant], dict[str, str]]] = {
+    "browser call": lambda tenant: (
+        valid_body(tenant)
+        | {"From": "client:amy_0123456789ab", "To": SENDER, "CallerId": tenant.number.phone_number}
+    ),
+    "placed call": lambda tenant: (
+        valid_body(tenant)
+        | {"Direction": "outbound-api", "From": tenant.number.phone_number, "To": SENDER}
+    ),
+    "answered dial": lambda tenant: valid_body(tenant) | {"DialCallStatus": "completed"},
+}
+VOICE_SHAPE_PATHS = {
+    "browser call": Callback.VOICE.value,
+    "placed call": Callback.VOICE.value,
+    "answered dial": f"{Callback.VOICE_ACTION.value}?step=dial&answeredBy=client%3Aamy",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(VOICE_SHAPES))
+async def test_no_re_signed_mutation_of_each_kind_of_voice_webhook_is_answered_5xx(
+    twilio_tenant: TwilioTenant, shape: str
+) -> None:
+    await fuzz(twilio_tenant, VOICE_SHAPE_PATHS[shape], body=VOICE_SHAPES[shape])
+
+
+async def fuzz(
+    twilio_tenant: TwilioTenant,
+    path: str,
+    body: Callable[[TwilioTenant], dict[str, str]] = valid_body,
+) -> None:
     """Mutations of a valid body to ``path``, re-signed: none answered 5xx, some stored."""
     loop = asyncio.get_running_loop()
     valid = await twilio_tenant.http.send(
-        signed_request(twilio_tenant, path, list(valid_body(twilio_tenant).items()), as_json=False)
+        signed_request(twilio_tenant, path, list(body(twilio_tenant).items()), as_json=False)
     )
     assert valid.status_code == 200, f"{path} does not store the valid body: {valid.text}"
     answered: dict[int, int] = {}
@@ -188,9 +220,9 @@ async def fuzz(twilio_tenant: TwilioTenant, path: str) -> None:
         database=None,  # nothing written into the work tree
         suppress_health_check=[HealthCheck.too_slow],
     )
-    @given(mutation=mutations(sorted(valid_body(twilio_tenant))))
+    @given(mutation=mutations(sorted(body(twilio_tenant))))
     def no_5xx(mutation: Mutation) -> None:
-        pairs = mutation.apply(valid_body(twilio_tenant))
+        pairs = mutation.apply(body(twilio_tenant))
         request = signed_request(twilio_tenant, path, pairs, as_json=mutation.as_json)
         response = on_loop(twilio_tenant.http.send(request))
         answered[response.status_code] = answered.get(response.status_code, 0) + 1

@@ -9,7 +9,7 @@ from tests.support.identity import IdentityProvider
 from tests.webhooks.fixtures import Carrier, TwilioTenant
 from tests.webhooks.test_calls import RECORDING_STATUS, VOICE, call_params, call_sid
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
-from trunkline.models import Recording
+from trunkline.models import PhoneNumber, Recording
 
 ACTIVITY = """
 subscription Activity($after: String, $numberId: ID, $channels: [ActivityChannel!]) {
@@ -83,6 +83,8 @@ async def test_inbound_whatsapp_mms_from_the_sandbox_reaches_a_subscriber(
 async def test_inbound_call_from_the_sandbox_reaches_a_subscriber_until_it_ends(
     gateway: str, identity: IdentityProvider, twilio_tenant: TwilioTenant, sandbox_carrier: Carrier
 ) -> None:
+    # Nobody to ring and no voicemail: the caller hears a goodbye (no recording to announce).
+    await PhoneNumber.filter(id=twilio_tenant.number.id).update(voice_voicemail=False)
     async with subscribe(
         gateway, admin_token(identity, twilio_tenant), ACTIVITY, {"after": "0"}
     ) as subscriber:

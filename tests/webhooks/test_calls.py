@@ -7,6 +7,7 @@ import uuid
 
 from tests.webhooks.fixtures import TwilioTenant
 from trunkline.models import ActivityEvent, Call, Recording
+from trunkline.services.call_routing import DEFAULT_GREETING
 
 VOICE = "/webhooks/twilio/voice"
 CALL_STATUS = "/webhooks/twilio/call-status"
@@ -36,7 +37,7 @@ def call_params(
     return list(params.items())
 
 
-async def test_inbound_call_is_answered_with_say_and_hangup_and_recorded(
+async def test_inbound_call_to_a_number_nobody_owns_goes_to_voicemail_and_is_recorded(
     twilio_tenant: TwilioTenant,
 ) -> None:
     sid = call_sid()
@@ -45,8 +46,8 @@ async def test_inbound_call_is_answered_with_say_and_hangup_and_recorded(
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/xml")
-    assert "<Say>" in response.text
-    assert response.text.endswith("<Hangup/></Response>")
+    assert f"<Say>{DEFAULT_GREETING}</Say><Record " in response.text
+    assert response.text.endswith("/></Response>")
     call = await Call.get(sid=sid)
     assert (call.direction, call.status, call.from_address) == ("inbound", "ringing", CALLER)
     assert call.number_id == twilio_tenant.number.id  # type: ignore[attr-defined]

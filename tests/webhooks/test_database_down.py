@@ -13,8 +13,10 @@ from tests.conftest import BACKEND, POSTGRES_ADMIN_URL, _postgres_url
 from tests.events.processes import gateway_process
 from tests.webhooks.fixtures import TwilioTenant
 from tests.webhooks.test_messaging import MESSAGING, inbound, message_sid
+from trunkline.services.callbacks import Callback
 from trunkline.services.secrets import SecretBox
 from trunkline.settings import Settings
+from trunkline.webhooks.voice import fallback_twiml
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "services", reason="PostgreSQL can refuse connections on demand; a file cannot"
@@ -113,3 +115,35 @@ async def test_webhook_answers_503_while_the_database_is_down_and_its_retry_stor
     assert (down.status_code, retried.status_code, again.status_code) == (503, 200, 200)
     assert (await count(url, "message"), await count(url, "activity_event")) == (1, 1)
     assert await count(url, "webhook_receipt") == 1
+
+
+async def test_the_voice_fallback_answers_its_twiml_while_the_database_is_down(
+    settings: Settings, twilio_tenant: TwilioTenant, own_database: str
+) -> None:
+    # Twilio asks the fallback when the voice URL failed (as it does with the database down):
+    # a 5xx from it too would leave the caller with Twilio's application-error message.
+    url = _postgres_url(own_database)
+    async with gateway_process(
+        settings, TRUNKLINE_DATABASE_URL=url, TRUNKLINE_AUTO_MIGRATE="true"
+    ) as gateway_url:
+        await seed_tenant(url, twilio_tenant, settings)
+        async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as http:
+            tenant = TwilioTenant(
+                **{**twilio_tenant.__dict__, "gateway": gateway_url, "http": http}
+            )
+            params = [
+                ("AccountSid", tenant.account_sid),
+                ("CallSid", "CA" + uuid.uuid4().hex),
+                ("CallStatus", "ringing"),
+                ("Direction", "inbound"),
+                ("From", "+14155550199"),
+                ("To", tenant.number.phone_number),
+                ("ErrorCode", "11200"),
+            ]
+            await set_connections(own_database, allowed=False)
+            try:
+                down = await tenant.post(Callback.VOICE_FALLBACK.value, params)
+            finally:
+                await set_connections(own_database, allowed=True)
+
+    assert (down.status_code, down.text) == (200, fallback_twiml())

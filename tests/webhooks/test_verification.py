@@ -19,6 +19,8 @@ ROUTES = [
     "/webhooks/twilio/messaging",
     "/webhooks/twilio/message-status",
     "/webhooks/twilio/voice",
+    "/webhooks/twilio/voice-action",
+    "/webhooks/twilio/voice-fallback",
     "/webhooks/twilio/call-status",
     "/webhooks/twilio/recording-status",
     "/webhooks/twilio/conversations",

@@ -55,6 +55,10 @@ class CallUpdate:
     direction: Direction
     sequence: int | None = None
     duration: int | None = None
+    # Set only when the gateway decides them (a browser call: who placed it, why it was refused);
+    # written when the call's row is created, never by a later callback.
+    user_id: str | None = None
+    refusal: str | None = None
     # Final statuses only; as Twilio writes it (negative, a charge).
     price: Decimal | None = None
     price_unit: str | None = None
@@ -124,6 +128,8 @@ class CallIngestion(Idempotent):
             last_sequence=update.sequence,
             duration=update.duration,
             number_id=self.number.id if self.number else None,
+            user_id=update.user_id,
+            refusal=update.refusal,
             created_at=now,
         )
         update.apply_facts(row)
@@ -146,6 +152,46 @@ class CallIngestion(Idempotent):
             if update.duration is not None:
                 row.duration = update.duration
         return applied
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallAnsweredIngestion(Idempotent):
+    """Who took a call: a ``<Dial>`` of the gateway's TwiML reported its party answered.
+
+    Announced as CALL_STATUS (the call changed); a call the gateway never stored (its voice
+    webhook was lost) is left alone: there is no row to say who answered.
+    """
+
+    call_sid: str
+    answered_by: str
+
+    @classmethod
+    async def apply_many(
+        cls, items: Sequence[Self], connection: BaseDBAsyncClient
+    ) -> list[list[ActivityDraft]]:
+        # Once per answered call: rare enough to go one by one, through the ORM.
+        return [await item._store(connection) for item in items]
+
+    async def _store(self, connection: BaseDBAsyncClient) -> list[ActivityDraft]:
+        row = (
+            await Call.filter(sid=self.call_sid, tenant_id=self.tenant_id)
+            .using_db(connection)
+            .select_for_update()
+            .first()
+        )
+        if row is None or row.answered_by == self.answered_by:
+            return []
+        row.answered_by = self.answered_by
+        await row.save(update_fields=["answered_by", "updated_at"], using_db=connection)
+        return [
+            ActivityDraft(
+                tenant_id=self.tenant_id,
+                kind=ActivityKind.CALL_STATUS,
+                entity_id=row.id,
+                number_id=row.number_id,  # type: ignore[attr-defined]
+                snapshot=CallSnapshot.of(row),
+            )
+        ]
 
 
 @dataclass(frozen=True, kw_only=True)

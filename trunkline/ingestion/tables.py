@@ -99,4 +99,6 @@ def _sent_as(field: fields.Field[Any]) -> str:
 MESSAGES = Table(Message, unset=("error_message", "price", "price_unit", "user_id", "content_sid"))
 # The rows the gateway's own sends write: also who sent it and with which template.
 OUTBOUND_MESSAGES = Table(Message, unset=("error_message", "price", "price_unit"))
-CALLS = Table(Call, unset=("user_id",))
+# Every column: a call's placer and refusal are written when the voice webhook stores a browser
+# call, its price and times when a callback creates it.
+CALLS = Table(Call)

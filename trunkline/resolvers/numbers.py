@@ -210,7 +210,8 @@ class NumbersMutation:
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
-        description="Admins change anything; a number's owner its label and website.",
+        description="Admins change anything; a number's owner its label, website and voice "
+        "settings.",
     )
     async def update_number(
         self, info: Info, id: strawberry.ID, input: UpdateNumberInput
@@ -223,6 +224,17 @@ class NumbersMutation:
             owner_id=input.owner_id or None,
             clear_owner=input.owner_id == "",
             whatsapp_enabled=input.whatsapp_enabled,
+            voice=(
+                numbers.VoiceChanges(
+                    mode=input.voice.mode,  # type: ignore[arg-type]
+                    forward_to=input.voice.forward_to,
+                    greeting=input.voice.greeting,
+                    ring_seconds=input.voice.ring_seconds,
+                    voicemail=input.voice.voicemail,
+                )
+                if input.voice is not None
+                else None
+            ),
         )
 
         async def update() -> object:

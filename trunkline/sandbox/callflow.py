@@ -2,10 +2,14 @@
 
 Simulated: ``<Say>``, ``<Play>``, ``<Pause>``, ``<Gather>`` (the caller never presses a key),
 ``<Record>`` (a recording, its status callback, then ``action``), ``<Dial>`` (a child call leg
-whose outcome the magic numbers decide, optional recording, then ``action``), ``<Redirect>`` and
-``<Hangup>``. Other verbs are skipped. Each verb takes one clock step and adds its simulated
-length to the call's duration. Unlike Twilio, a ``<Record>`` without ``action`` continues with the
-next verb rather than re-requesting the document (which loops forever in practice).
+to each ``<Number>`` or ``<Client>`` in turn: a number's outcome the magic numbers decide, a
+browser client answers after a short ring unless the control API marked it unavailable, when it
+rings out as ``no-answer``; optional recording, then ``action``), ``<Redirect>`` and
+``<Hangup>``. ``<Reject>`` as a call's first verb refuses it unanswered (see
+:mod:`trunkline.sandbox.voice`); later it hangs up. Other verbs are skipped. Each verb takes
+one clock step and adds its simulated length to the call's duration. Unlike Twilio, a
+``<Record>`` without ``action`` continues with the next verb rather than re-requesting the
+document (which loops forever in practice).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from trunkline.sandbox.runtime import Sandbox
 
 MAX_DOCUMENTS = 20  # guards against <Redirect> loops
+CLIENT_PREFIX = "client:"
 _DIAL_RECORD = {
     "true": 1,
     "record-from-answer": 1,
@@ -94,7 +99,9 @@ class CallFlow:
             case "Redirect":
                 target = self._resolve(url, (verb.text or "").strip())
                 return await self._follow(target, verb.get("method", "POST")) if target else None
-            case "Hangup":
+            case "Hangup" | "Reject":
+                # <Reject> after the call was answered is a hang-up (it refuses only as the
+                # first verb: see voice.py).
                 return _HANG_UP
         return None
 
@@ -113,9 +120,7 @@ class CallFlow:
         return await self._follow(action, verb.get("method", "POST"), extra)
 
     async def _dial(self, verb: ET.Element, url: str | None) -> object:
-        targets = [
-            (child.text or "").strip() for child in verb if child.tag in ("Number", "Client")
-        ]
+        targets = [_address(child) for child in verb if child.tag in ("Number", "Client")]
         targets = [t for t in targets if t] or [(verb.text or "").strip()]
         leg: Call | None = None
         for target in targets:
@@ -166,7 +171,7 @@ class CallFlow:
         )
         self.sandbox.store.calls[leg.sid] = leg
         await self.sandbox.clock.step()
-        outcome = magic.CALL_OUTCOMES.get(target, "completed")
+        outcome = self._outcome(target)
         leg.date_updated = self.sandbox.clock.now()
         if outcome == "completed":
             leg.start_time = leg.date_updated
@@ -181,6 +186,14 @@ class CallFlow:
         leg.price = "-0.01400" if outcome == "completed" else "0.00000"
         self.sandbox.store.save()
         return leg
+
+    def _outcome(self, target: str) -> str:
+        """How a dialled party answers: a browser client after a short ring unless marked
+        unavailable (then it rings out), a number as the outcome numbers say."""
+        if target.startswith(CLIENT_PREFIX):
+            identity = target.removeprefix(CLIENT_PREFIX)
+            return "no-answer" if identity in self.sandbox.unavailable_clients else "completed"
+        return magic.CALL_OUTCOMES.get(target, "completed")
 
     async def _announce(self, recording: Recording, verb: ET.Element, url: str | None) -> None:
         callback = self._resolve(url, verb.get("recordingStatusCallback"))
@@ -201,3 +214,11 @@ class CallFlow:
         if reference.startswith(("http://", "https://")):
             return reference
         return urljoin(base, reference) if base else None
+
+
+def _address(noun: ET.Element) -> str:
+    """Whom a ``<Dial>`` noun rings: ``client:<identity>`` for a ``<Client>``, else the number."""
+    text = (noun.text or "").strip()
+    if noun.tag == "Client" and text:
+        return f"{CLIENT_PREFIX}{text}"
+    return text

@@ -44,6 +44,9 @@ class Sandbox:
         self.webhooks = WebhookSender(timeout=callback_timeout)
         self.media_base = f"{public_url.rstrip('/')}/twilio/api" if public_url else API_HOST
         self.live_calls: dict[str, CallSession] = {}
+        # Voice SDK client identities that do not answer (the control API's); the rest answer
+        # after a short ring. Not persisted: a restart finds every client available again.
+        self.unavailable_clients: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
         self._closing = False

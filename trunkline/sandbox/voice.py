@@ -4,17 +4,20 @@ An outbound call reports ``initiated -> ringing -> in-progress -> completed`` (o
 ``no-answer`` or ``failed`` for the outcome numbers in :mod:`trunkline.sandbox.magic`), one clock
 step each, posting the status callback events the request asked for (``completed`` by default).
 Once answered it runs the TwiML of ``Twiml`` or ``Url`` (see :mod:`trunkline.sandbox.callflow`).
-An inbound call fetches the number's ``VoiceUrl``, runs that TwiML, and reports ``completed`` to
-the number's ``StatusCallback``.
+An inbound call fetches the number's ``VoiceUrl`` (its ``VoiceFallbackUrl`` when that answers an
+error or no TwiML), runs that TwiML, and reports ``completed`` to the number's ``StatusCallback``;
+TwiML opening with ``<Reject>`` ends it unanswered and unbilled. A browser client dialling out
+through a TwiML App is an inbound call too, from ``client:<identity>``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trunkline.sandbox import magic, sids
+from trunkline.sandbox import magic, sids, twiml
 from trunkline.sandbox.callflow import CallFlow
 from trunkline.sandbox.calls import (
     CALL_EVENTS,
@@ -28,6 +31,7 @@ from trunkline.sandbox.calls import (
 from trunkline.sandbox.errors import bad_request
 from trunkline.sandbox.forms import Form, e164
 from trunkline.sandbox.records import CALL_FINAL_STATUSES, Account, Call, PhoneNumber
+from trunkline.sandbox.webhooks import Params
 
 if TYPE_CHECKING:
     from trunkline.sandbox.runtime import Sandbox
@@ -35,7 +39,14 @@ if TYPE_CHECKING:
 _APPLICATION_SID = re.compile(r"^AP[0-9a-fA-F]{32}$")
 _ADDRESS_SCHEMES = ("client:", "sip:")
 
-__all__ = ["CallSession", "end_interrupted_calls", "hang_up", "place_call", "receive_call"]
+__all__ = [
+    "CallSession",
+    "dial_from_client",
+    "end_interrupted_calls",
+    "hang_up",
+    "place_call",
+    "receive_call",
+]
 
 
 def place_call(sandbox: Sandbox, account: Account, form: Form) -> Call:
@@ -119,6 +130,47 @@ def receive_call(sandbox: Sandbox, number: PhoneNumber, *, caller: str) -> Call:
     return call
 
 
+def dial_from_client(
+    sandbox: Sandbox,
+    account: Account,
+    *,
+    identity: str,
+    to: str,
+    parameters: Sequence[tuple[str, str]],
+    url: str,
+    method: str = "POST",
+    application_sid: str | None = None,
+    status_callback: str | None = None,
+    status_callback_method: str = "POST",
+) -> Call:
+    """A Voice SDK client ``identity`` dials out through a TwiML App: Twilio asks the app's
+    voice URL what to do, with ``From=client:<identity>``, ``Direction=inbound``, the app's
+    ``ApplicationSid`` and the client's own ``parameters`` (``To``, ``CallerId`` ...)."""
+    now = sandbox.clock.now()
+    call = Call(
+        sid=sids.new_sid(sids.CALL),
+        account_sid=account.sid,
+        from_=f"client:{identity}",
+        to=to,
+        status="ringing",
+        direction="inbound",
+        date_created=now,
+        date_updated=now,
+        url=url,
+        method=method,
+        application_sid=application_sid,
+        status_callback=status_callback,
+        status_callback_method=status_callback_method,
+        status_callback_events=["completed"],
+    )
+    sandbox.store.calls[call.sid] = call
+    sandbox.store.save()
+    extra = [("ApplicationSid", application_sid)] if application_sid else []
+    extra += [(name, value) for name, value in parameters if name != "To"]
+    _start(sandbox, call, functools.partial(_run_inbound, extra=tuple(extra)))
+    return call
+
+
 def hang_up(sandbox: Sandbox, call: Call, status: str) -> None:
     """``Status=completed`` ends a call (one not yet answered is ``canceled``); ``Status=canceled``
     cancels one not yet answered and leaves an answered call alone, as on Twilio.
@@ -172,16 +224,71 @@ async def _run_outbound(sandbox: Sandbox, session: CallSession) -> None:
     await _end(sandbox, session, outcome or "completed")
 
 
-async def _run_inbound(sandbox: Sandbox, session: CallSession) -> None:
+async def _run_inbound(sandbox: Sandbox, session: CallSession, *, extra: Params = ()) -> None:
+    """A call coming in (from a phone, or a browser client through its app): fetch and follow
+    its TwiML; ``extra``: parameters of the voice request beyond the call's own."""
     call = sandbox.store.calls[session.call_sid]
     await sandbox.clock.step()
-    document = await fetch_twiml(sandbox, call, call.url, call.method) if call.url else None
-    if document is None:
+    answer = await _answering_twiml(sandbox, call, extra)
+    if answer is None:
         await _end(sandbox, session, "failed")
         return
+    document, url = answer
+    refusal = _rejection(document)
+    if refusal is not None:
+        await _end(sandbox, session, refusal)
+        return
     set_status(sandbox, call, "in-progress")
-    await CallFlow(sandbox, session).run(document, call.url)
+    await CallFlow(sandbox, session).run(document, url)
     await _end(sandbox, session, "completed")
+
+
+async def _answering_twiml(
+    sandbox: Sandbox, call: Call, extra: Params = ()
+) -> tuple[str, str] | None:
+    """The TwiML that answers an incoming call, and the URL it came from: the ``VoiceUrl``'s,
+    else (it answered an error, nothing, or no TwiML) the ``VoiceFallbackUrl``'s, told why as
+    Twilio tells it (``ErrorCode`` 11200 for a failed fetch, 12100 for an unparseable document).
+    """
+    if call.url is None:
+        return None
+    document = await fetch_twiml(sandbox, call, call.url, call.method, extra)
+    if document is not None and twiml.parse_twiml(document) is not None:
+        return document, call.url
+    fallback = _fallback_of(sandbox, call)
+    if fallback is None:
+        return None
+    fallback_url, method = fallback
+    error = [("ErrorCode", "11200" if document is None else "12100"), ("ErrorUrl", call.url)]
+    document = await fetch_twiml(sandbox, call, fallback_url, method, [*extra, *error])
+    if document is None or twiml.parse_twiml(document) is None:
+        return None
+    return document, fallback_url
+
+
+def _fallback_of(sandbox: Sandbox, call: Call) -> tuple[str, str] | None:
+    """The voice fallback URL (and method) of the number or application the call reached."""
+    number = sandbox.store.numbers.get(call.phone_number_sid or "")
+    if number is not None and number.voice_fallback_url:
+        return number.voice_fallback_url, number.voice_fallback_method
+    # The TwiML App's, once the sandbox keeps Applications (another change adds them).
+    applications = getattr(sandbox.store, "applications", None)
+    application = applications.get(call.application_sid or "") if applications else None
+    fallback = getattr(application, "voice_fallback_url", None)
+    if fallback:
+        return fallback, getattr(application, "voice_fallback_method", "POST")
+    return None
+
+
+def _rejection(document: str) -> str | None:
+    """The status a call ends with unanswered when its TwiML opens with ``<Reject>``: ``busy``
+    for ``reason="busy"``, ``no-answer`` for the default ``rejected`` (Twilio: "busy or
+    no-answer, depending on the verb's reason attribute"); None when the TwiML answers it."""
+    root = twiml.parse_twiml(document)
+    first = root[0] if root is not None and len(root) else None
+    if first is None or first.tag != "Reject":
+        return None
+    return "busy" if first.get("reason") == "busy" else "no-answer"
 
 
 async def _end(sandbox: Sandbox, session: CallSession, status: str) -> None:

@@ -11,11 +11,21 @@ from trunkline.models import NumberProvider as NumberProviderValue
 from trunkline.models import NumberStatus as NumberStatusValue
 from trunkline.models import NumberType as NumberTypeValue
 from trunkline.models import PhoneNumber as PhoneNumberRow
+from trunkline.models import VoiceMode as VoiceModeValue
 from trunkline.services import available_numbers as service
 
 NumberStatus = strawberry.enum(NumberStatusValue, name="NumberStatus")
 NumberType = strawberry.enum(NumberTypeValue, name="NumberType")
 NumberCapability = strawberry.enum(service.Capability, name="NumberCapability")
+VoiceMode = strawberry.enum(
+    VoiceModeValue,
+    name="VoiceMode",
+    description="What an inbound call to a number does. RING_OWNER: the owner's browser client "
+    "(voicemail when the number has no owner); FORWARD: forwardTo; either falls to voicemail "
+    "when nobody answers and voicemail is on. VOICEMAIL: the greeting, then a recording. "
+    "REJECT: refused unanswered (no charge). An INACTIVE number declines politely whatever its "
+    "mode.",
+)
 NumberProvider = strawberry.enum(
     NumberProviderValue,
     name="NumberProvider",
@@ -86,6 +96,27 @@ class AvailableNumber:
         )
 
 
+@strawberry.type(description="How a number answers inbound calls.")
+class VoiceSettings:
+    mode: VoiceMode
+    forward_to: str | None = strawberry.field(description="E.164; where FORWARD rings.")
+    greeting: str | None = strawberry.field(
+        description="Spoken before voicemail records; null: a default greeting."
+    )
+    ring_seconds: int = strawberry.field(description="How long the owner or forwardTo rings.")
+    voicemail: bool = strawberry.field(description="Record a message when nobody answers.")
+
+    @classmethod
+    def from_row(cls, row: PhoneNumberRow) -> VoiceSettings:
+        return cls(
+            mode=VoiceModeValue(row.voice_mode),
+            forward_to=row.voice_forward_to,
+            greeting=row.voice_greeting,
+            ring_seconds=row.voice_ring_seconds,
+            voicemail=row.voice_voicemail,
+        )
+
+
 @strawberry.type(
     description="A number of the tenant: bought through Trunkline, or registered (one its Twilio "
     "account already held, or Twilio's shared WhatsApp Sandbox sender)."
@@ -108,6 +139,7 @@ class PhoneNumber:
     monthly_fee: Money | None
     provider: NumberProvider
     whatsapp_enabled: bool = strawberry.field(description="Whether it may send WhatsApp.")
+    voice: VoiceSettings
     created_at: datetime
     released_at: datetime | None
 
@@ -137,6 +169,7 @@ class PhoneNumber:
             monthly_fee=Money.of(row.monthly_fee, row.price_unit),
             provider=NumberProviderValue(row.provider),
             whatsapp_enabled=row.whatsapp_enabled,
+            voice=VoiceSettings.from_row(row),
             created_at=row.created_at,
             released_at=row.released_at,
         )
@@ -176,6 +209,19 @@ class RegisterNumberInput:
     whatsapp_enabled: bool = False
 
 
+@strawberry.input(
+    description='How inbound calls are answered; omitted fields stay; forwardTo "" clears it.'
+)
+class VoiceSettingsInput:
+    mode: VoiceMode | None = None
+    forward_to: str | None = strawberry.field(
+        default=None, description="E.164; required (here or already set) for FORWARD."
+    )
+    greeting: str | None = strawberry.field(default=None, description="1 to 500 characters.")
+    ring_seconds: int | None = strawberry.field(default=None, description="5 to 60.")
+    voicemail: bool | None = None
+
+
 @strawberry.input(description='Fields to change; omitted fields stay; ownerId "" unassigns.')
 class UpdateNumberInput:
     label: str | None = None
@@ -183,3 +229,6 @@ class UpdateNumberInput:
     status: NumberStatus | None = None
     owner_id: str | None = None
     whatsapp_enabled: bool | None = strawberry.field(default=None, description="Admins only.")
+    voice: VoiceSettingsInput | None = strawberry.field(
+        default=None, description="Admins, or the number's owner."
+    )

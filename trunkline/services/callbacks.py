@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from urllib.parse import urlencode
 
 
 class Callback(StrEnum):
@@ -14,6 +16,8 @@ class Callback(StrEnum):
     VOICE = "/webhooks/twilio/voice"
     # Twilio's VoiceFallbackUrl: asked when VOICE answers an error or nothing; answers safe TwiML.
     VOICE_FALLBACK = "/webhooks/twilio/voice-fallback"
+    # The action of the gateway's <Dial> and <Record>: who answered, then voicemail or goodbye.
+    VOICE_ACTION = "/webhooks/twilio/voice-action"
     CALL_STATUS = "/webhooks/twilio/call-status"
     RECORDING_STATUS = "/webhooks/twilio/recording-status"
     CONVERSATIONS = "/webhooks/twilio/conversations"
@@ -27,5 +31,9 @@ class Callback(StrEnum):
 RETRY_OVERRIDES = "rc=3&rp=ct,rt,5xx"
 
 
-def callback_url(public_url: str, callback: Callback) -> str:
-    return f"{public_url.rstrip('/')}{callback.value}#{RETRY_OVERRIDES}"
+def callback_url(
+    public_url: str, callback: Callback, query: Mapping[str, str] | None = None
+) -> str:
+    """The URL of ``callback``; ``query``, if given, travels in it (and is signed with it)."""
+    search = f"?{urlencode(query)}" if query else ""
+    return f"{public_url.rstrip('/')}{callback.value}{search}#{RETRY_OVERRIDES}"

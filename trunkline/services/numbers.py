@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from trunkline.activity import sees_every_number
 from trunkline.auth.principal import Principal, Role
-from trunkline.models import NumberStatus, NumberType, PhoneNumber
+from trunkline.models import NumberStatus, NumberType, PhoneNumber, VoiceMode
 from trunkline.services import validation
 from trunkline.services.available_numbers import (
     UNAVAILABLE_CODES,
@@ -66,6 +66,24 @@ class NumberChanges:
     owner_id: str | None = None
     clear_owner: bool = False
     whatsapp_enabled: bool | None = None
+    voice: VoiceChanges | None = None
+
+
+@dataclass(frozen=True)
+class VoiceChanges:
+    """How inbound calls are answered (``VoiceMode``); None leaves a field, ``forward_to`` ""
+    clears it."""
+
+    mode: VoiceMode | None = None
+    forward_to: str | None = None
+    greeting: str | None = None
+    ring_seconds: int | None = None
+    voicemail: bool | None = None
+
+
+MIN_RING_SECONDS = 5
+MAX_RING_SECONDS = 60
+MAX_GREETING_LENGTH = 500  # PhoneNumber.voice_greeting
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,9 @@ def webhook_settings(accounts: TwilioAccounts) -> dict[str, str]:
         "sms_method": "POST",
         "voice_url": accounts.callback_url(Callback.VOICE),
         "voice_method": "POST",
+        # Asked when the voice URL answers an error or nothing: safe TwiML, never silence.
+        "voice_fallback_url": accounts.callback_url(Callback.VOICE_FALLBACK),
+        "voice_fallback_method": "POST",
         "status_callback": accounts.callback_url(Callback.CALL_STATUS),
         "status_callback_method": "POST",
     }
@@ -233,7 +254,9 @@ async def update_number(
     changes: NumberChanges,
     accounts: TwilioAccounts,
 ) -> PhoneNumber:
-    """Admins change anything; the number's owner may change its label and website only."""
+    """Admins change anything; the number's owner may change its label, website and voice
+    settings (how calls to it are answered is the owner's own business: whether they take
+    calls in the browser, forward them to their mobile, or take messages)."""
     number = await get_number(tenant_id=tenant_id, principal=principal, number_id=number_id)
     is_admin = principal.has_role(Role.ADMIN)
     if not is_admin and (
@@ -260,6 +283,8 @@ async def update_number(
         updates["owner_id"] = None
     elif changes.owner_id is not None:
         updates["owner_id"] = optional_text(changes.owner_id, "input.ownerId", 128)
+    if changes.voice is not None:
+        updates |= voice_updates(number, changes.voice)
     if updates:
         number.update_from_dict(updates)
         await number.save(update_fields=[*updates, "updated_at"])
@@ -267,6 +292,40 @@ async def update_number(
         # A webhook's delivery carries the number as it was found: not as it was.
         await accounts.revoke(revocation_of(number))
     return number
+
+
+def voice_updates(number: PhoneNumber, voice: VoiceChanges) -> dict[str, Any]:
+    """The columns ``voice`` changes, checked against the number's settings as they will be."""
+    updates: dict[str, Any] = {}
+    if voice.mode is not None:
+        updates["voice_mode"] = voice.mode
+    if voice.forward_to == "":
+        updates["voice_forward_to"] = None
+    elif voice.forward_to is not None:
+        updates["voice_forward_to"] = validation.e164(
+            voice.forward_to.strip(), field="input.voice.forwardTo"
+        )
+    if voice.greeting is not None:
+        updates["voice_greeting"] = validation.text(
+            voice.greeting, field="input.voice.greeting", max_length=MAX_GREETING_LENGTH
+        )
+    if voice.ring_seconds is not None:
+        if not MIN_RING_SECONDS <= voice.ring_seconds <= MAX_RING_SECONDS:
+            raise InvalidInput(
+                "input.voice.ringSeconds",
+                f"input.voice.ringSeconds must be between {MIN_RING_SECONDS} and "
+                f"{MAX_RING_SECONDS}.",
+            )
+        updates["voice_ring_seconds"] = voice.ring_seconds
+    if voice.voicemail is not None:
+        updates["voice_voicemail"] = voice.voicemail
+    mode = updates.get("voice_mode", number.voice_mode)
+    forward_to = updates.get("voice_forward_to", number.voice_forward_to)
+    if mode == VoiceMode.FORWARD and not forward_to:
+        raise InvalidInput(
+            "input.voice.forwardTo", "input.voice.forwardTo is required to FORWARD calls."
+        )
+    return updates
 
 
 async def release_number(

@@ -196,6 +196,8 @@ async def _restore_webhooks(client: Client, found: IncomingPhoneNumberInstance) 
                 sms_method=found.sms_method or "POST",
                 voice_url=found.voice_url or "",
                 voice_method=found.voice_method or "POST",
+                voice_fallback_url=found.voice_fallback_url or "",
+                voice_fallback_method=found.voice_fallback_method or "POST",
                 status_callback=found.status_callback or "",
                 status_callback_method=found.status_callback_method or "POST",
             )

@@ -42,6 +42,11 @@ class WebhookRequest:
         """``field``'s value, parsed against where it is stored; absent is a 400 naming it."""
         return field.require(self.params)
 
+    def read_query(self, field: Field[T]) -> T | None:
+        """``field``'s value in the URL's query (one the gateway wrote into a URL it handed
+        Twilio, such as an action's), parsed like any other; the signature covers it."""
+        return field.read(dict(parse_qsl(urlsplit(self.url).query)))
+
     def signed_by(self, auth_token: str) -> bool:
         """Twilio's signature check (an explicit :443 or :80 is accepted, as Twilio does).
 

@@ -6,11 +6,16 @@ process's ingestion writer, which commits it with whatever else is waiting (grou
 the request is answered; the writer then publishes each committed batch's activity on the bus in
 one round trip (a bus that is down is logged: subscribers backfill from the log). ``GET`` on
 each route is a health check.
+
+A route's answer is a function of the delivery: most answer an empty document, the voice routes
+TwiML decided per call (:mod:`trunkline.webhooks.voice`), computed before the delivery is stored
+and sent once it is.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -21,35 +26,68 @@ from trunkline.ingestion.writer import IngestionBusy, IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.callbacks import Callback
 from trunkline.webhooks import twilio_handlers as handlers
+from trunkline.webhooks import voice
 from trunkline.webhooks.asgi import Answer, WebhookEndpoint
-from trunkline.webhooks.requests import WebhookRejected, read_webhook
-from trunkline.webhooks.twiml import EMPTY, VOICE_PLACEHOLDER
-from trunkline.webhooks.verification import verify
+from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, read_webhook
+from trunkline.webhooks.twiml import EMPTY
+from trunkline.webhooks.verification import Delivery, verify
+from trunkline.webhooks.voice import Reply
 
 logger = logging.getLogger(__name__)
 
 
+Responder = Callable[[Delivery, str], Awaitable[Reply]]
+# Which parameter names a delivery's number, and whether the tenant must hold it.
+Receiving = Callable[[WebhookRequest], tuple[str, bool]]
+
+
+def stored(handle: handlers.Handler) -> Responder:
+    """A route that stores what ``handle`` parses and answers an empty TwiML document."""
+
+    async def respond(delivery: Delivery, public_url: str) -> Reply:
+        return Reply(handle(delivery), EMPTY)
+
+    return respond
+
+
 @dataclass(frozen=True)
 class Route:
-    handle: handlers.Handler
+    respond: Responder
     # The parameter naming our number; for inbound traffic the tenant must hold it.
     receiving_field: str
     inbound: bool
-    answer: str | None = None
+    # Per delivery, when the number's parameter depends on the call (see voice_receiving).
+    receiving: Receiving | None = None
+    # Answered whatever goes wrong once verified (the voice fallback: nothing is stored, and a
+    # 5xx would leave the caller with Twilio's application-error message).
+    always: str | None = None
+
+    def receiving_of(self, webhook: WebhookRequest) -> tuple[str, bool]:
+        if self.receiving is not None:
+            return self.receiving(webhook)
+        return self.receiving_field, self.inbound
 
 
 # Keyed by the callback whose URL Twilio is given: the path served is the callback's own.
 ROUTES: dict[Callback, Route] = {
-    Callback.MESSAGING: Route(handlers.inbound_message, receiving_field="To", inbound=True),
-    Callback.MESSAGE_STATUS: Route(handlers.message_status, receiving_field="From", inbound=False),
+    Callback.MESSAGING: Route(stored(handlers.inbound_message), receiving_field="To", inbound=True),
+    Callback.MESSAGE_STATUS: Route(
+        stored(handlers.message_status), receiving_field="From", inbound=False
+    ),
     Callback.VOICE: Route(
-        handlers.inbound_call, receiving_field="To", inbound=True, answer=VOICE_PLACEHOLDER
+        voice.answer_call, receiving_field="To", inbound=True, receiving=voice.voice_receiving
     ),
-    Callback.CALL_STATUS: Route(handlers.call_status, receiving_field="To", inbound=False),
+    Callback.VOICE_ACTION: Route(voice.answer_action, receiving_field="To", inbound=False),
+    Callback.VOICE_FALLBACK: Route(
+        voice.answer_fallback, receiving_field="To", inbound=False, always=voice.fallback_twiml()
+    ),
+    Callback.CALL_STATUS: Route(stored(handlers.call_status), receiving_field="To", inbound=False),
     Callback.RECORDING_STATUS: Route(
-        handlers.recording_status, receiving_field="To", inbound=False
+        stored(handlers.recording_status), receiving_field="To", inbound=False
     ),
-    Callback.CONVERSATIONS: Route(handlers.conversation_event, receiving_field="To", inbound=False),
+    Callback.CONVERSATIONS: Route(
+        stored(handlers.conversation_event), receiving_field="To", inbound=False
+    ),
 }
 
 
@@ -68,33 +106,38 @@ def twilio_webhook_router(accounts: TwilioAccounts, writer: IngestionWriter) -> 
         async def receive(scope: Scope, body: bytes) -> Answer:
             try:
                 webhook = read_webhook(scope, body, public_url=accounts.public_url)
+                receiving_field, inbound = route.receiving_of(webhook)
                 delivery = await verify(
-                    webhook,
-                    accounts=accounts,
-                    receiving_field=route.receiving_field,
-                    inbound=route.inbound,
+                    webhook, accounts=accounts, receiving_field=receiving_field, inbound=inbound
                 )
-                await writer.ingest(route.handle(delivery))
+                # Decided before it is stored, answered once stored: a retry is decided again.
+                reply = await route.respond(delivery, accounts.public_url)
+                if reply.ingestion is not None:
+                    await writer.ingest(reply.ingestion)
             except WebhookRejected as rejected:
                 logger.info("webhook %s rejected: %s", path, rejected.detail)
                 return Answer.detail(rejected.status, rejected.detail)
-            except IngestionBusy as exc:
+            except Exception as exc:
+                if route.always is not None:
+                    logger.error("webhook %s not answered: %r", path, exc)
+                    return Answer.xml(route.always)
+                return unavailable(exc)
+            return Answer.xml(reply.twiml)
+
+        def unavailable(exc: Exception) -> Answer:
+            if isinstance(exc, IngestionBusy):
                 # Full (or shutting down): Twilio retries a 503 later; a 429 it would not.
                 logger.warning("webhook %s not stored: %s", path, exc)
-                return UNAVAILABLE
-            except (BaseORMException, OSError) as exc:
+            elif isinstance(exc, BaseORMException | OSError):
                 # Never a 2xx for what we did not store, never a 429: Twilio retries a 5xx.
                 logger.error("webhook %s not stored: %r", path, exc)
-                return UNAVAILABLE
-            except Exception:
+            else:
                 # The driver's own errors (a refused or dropped connection) reach us untranslated;
                 # whatever it was, the transaction rolled back: ask Twilio to retry.
-                logger.exception("webhook %s not stored", path)
-                return UNAVAILABLE
-            return stored
+                logger.error("webhook %s not stored", path, exc_info=exc)
+            return UNAVAILABLE
 
         path = callback.value
-        stored = Answer.xml(route.answer or EMPTY)
         name = callback.name.lower()
         router.add_api_route(path, health, methods=["GET"], name=f"{name}_health")
         # A bare ASGI endpoint, not an API route (see trunkline.webhooks.asgi).

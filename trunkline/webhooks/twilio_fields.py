@@ -73,6 +73,13 @@ CALL_PRICE_UNIT = text("PriceUnit", lands_in=column(Call, "price_unit"), charact
 TIMESTAMP = instant("Timestamp")
 START_TIME = instant("StartTime")
 END_TIME = instant("EndTime")
+# A browser call's caller ID (a voice SDK parameter): one of the tenant's numbers.
+CALLER_ID = text("CallerId", lands_in=column(PhoneNumber, "phone_number"))
+# What a <Dial> of our TwiML came to (posted to its action URL); selects what follows.
+DIAL_CALL_STATUS = text("DialCallStatus", lands_in=None, characters=TOKEN, lower=True)
+# Read from the action URL's own query (we wrote it; the signature covers it).
+ACTION_STEP = text("step", lands_in=None, characters=TOKEN, lower=True)
+ANSWERED_BY = text("answeredBy", lands_in=column(Call, "answered_by"))
 RECORDING_SID = text("RecordingSid", lands_in=column(Recording, "sid"), characters=IDENTIFIER)
 RECORDING_STATUS = text(
     "RecordingStatus", lands_in=column(Recording, "status"), characters=TOKEN, lower=True

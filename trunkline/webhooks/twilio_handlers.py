@@ -91,19 +91,6 @@ def _call_update(webhook: WebhookRequest, *, default_status: str | None) -> call
     )
 
 
-def inbound_call(delivery: Delivery) -> Ingestion:
-    delivery.webhook.require(fields.CALL_FROM)
-    delivery.webhook.require(fields.CALL_TO)
-    update = _call_update(delivery.webhook, default_status="ringing")
-    return calls.CallIngestion(
-        tenant_id=delivery.tenant_id,
-        number=delivery.number,
-        update=update,
-        idempotency_key=delivery.idempotency_key("voice", update.sid),
-        inbound=True,
-    )
-
-
 def call_status(delivery: Delivery) -> Ingestion:
     update = _call_update(delivery.webhook, default_status=None)
     return calls.CallIngestion(
