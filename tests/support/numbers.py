@@ -15,7 +15,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from trunkline.models import NumberStatus, PhoneNumber
 
 # The sandbox catalogue's US local blocks (trunkline/sandbox/catalog.py).
-US_AREA_CODES = ("415", "212", "312", "512", "206")
+US_AREA_CODES = (
+    "415",
+    "212",
+    "312",
+    "512",
+    "206",
+    "213",
+    "617",
+    "305",
+    "303",
+    "404",
+    "202",
+    "503",
+    "615",
+)
 _area_codes = itertools.cycle(US_AREA_CODES)
 
 
