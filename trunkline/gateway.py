@@ -9,12 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from trunkline.activity import ActivityKind, ActivityNotice, MessageSnapshot, activity_publisher
+from trunkline.activity import (
+    ActivityKind,
+    ActivityNotice,
+    CallSnapshot,
+    MessageSnapshot,
+    activity_publisher,
+)
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.ingestion.outbound_calls import OutboundCallIngestion
 from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
+from trunkline.services.calling import PlacedCall
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import MessagePrices
@@ -36,8 +44,9 @@ class Gateway:
     verifier: TokenVerifier
     bus: Bus
     accounts: TwilioAccounts
-    # The process's one ingestion writer: webhooks and the gateway's own sends (sendMessage)
-    # commit through it, so their rows and activity share its batches, order and publisher.
+    # The process's one ingestion writer: webhooks and the gateway's own sends and calls
+    # (sendMessage, placeCall) commit through it, so their rows and activity share its batches,
+    # order and publisher.
     ingestion: IngestionWriter = field(repr=False)
     # Fetches outbound messages' prices once final (Twilio puts them on the resource only).
     prices: MessagePrices = field(repr=False)
@@ -104,6 +113,18 @@ class Gateway:
             if notice.kind == ActivityKind.MESSAGE_SENT and isinstance(
                 notice.snapshot, MessageSnapshot
             ):
+                return notice.snapshot
+        return None
+
+    async def record_placed(
+        self, tenant_id: int, call: PlacedCall, claim_id: int | None
+    ) -> CallSnapshot | None:
+        """Store a call this gateway placed and announce it (``services.calling.Record``)."""
+        ingested = await self.ingestion.ingest(
+            OutboundCallIngestion.of(tenant_id=tenant_id, call=call, claim_id=claim_id)
+        )
+        for notice in ingested.notices:
+            if isinstance(notice.snapshot, CallSnapshot):
                 return notice.snapshot
         return None
 

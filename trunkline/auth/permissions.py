@@ -57,6 +57,23 @@ class IsSupportOrAdmin(_HasAnyRole):
     roles = frozenset({Role.SUPPORT, Role.ADMIN})
 
 
+class IsCaller(BasePermission):
+    """Places and ends calls: agents and admins. A member whose only roles are ``support`` (or
+    ``platform-admin``) configures the tenant rather than calling from its numbers: FORBIDDEN.
+
+    A token with no roles is an agent's (the baseline); one that names roles must name
+    ``agent`` or ``admin`` among them.
+    """
+
+    message = "Placing calls needs the agent or admin role"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        principal = require_principal(info)
+        if principal.roles and not principal.roles & {Role.AGENT, Role.ADMIN}:
+            raise Forbidden()
+        return True
+
+
 class IsPlatformAdmin(_HasAnyRole):
     """Sees cross-tenant usage, and nothing of any tenant's traffic."""
 

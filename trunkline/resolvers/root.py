@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from trunkline.graphql.limits import GatewaySchema, schema_extensions
 from trunkline.graphql.sharing import SharingExecutor
 from trunkline.resolvers.activity import ActivitySubscription
+from trunkline.resolvers.calling import CallingMutation
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
 from trunkline.resolvers.messages import MessagesMutation, MessagesQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
@@ -27,7 +28,12 @@ class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, Threads
 
 @strawberry.type
 class Mutation(
-    TenantsMutation, CredentialsMutation, NumbersMutation, MessagesMutation, ThreadsMutation
+    TenantsMutation,
+    CredentialsMutation,
+    NumbersMutation,
+    MessagesMutation,
+    ThreadsMutation,
+    CallingMutation,
 ):
     """Root mutation type: one base class per domain."""
 
