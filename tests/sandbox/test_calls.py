@@ -324,15 +324,15 @@ async def test_a_call_still_ringing_is_canceled_by_status_completed(
 
 
 @pytest.mark.parametrize(
-    "timeout",
+    "ring_seconds",
     ["0", pytest.param("soon", marks=pytest.mark.nonconforming_request)],  # (not an integer)
 )
-async def test_a_bad_timeout_is_refused(account: SandboxAccount, timeout: str) -> None:
+async def test_a_bad_timeout_is_refused(account: SandboxAccount, ring_seconds: str) -> None:
     caller = await own_number(account)
 
     with pytest.raises(TwilioRestException) as raised:
         await account.client.calls.create_async(
-            to=CALLEE, from_=caller, twiml="<Response/>", timeout=timeout
+            to=CALLEE, from_=caller, twiml="<Response/>", timeout=ring_seconds
         )
 
     assert raised.value.status == 400
