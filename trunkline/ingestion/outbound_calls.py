@@ -2,9 +2,9 @@
 
 Twilio accepted the call before it is recorded here, so its status callbacks may already have
 arrived: ``calls.CallIngestion`` then created the row from what a callback knows (addresses,
-status; no number: a placed call's callbacks name the callee in ``To``). This adapter merges into
-that row what only the caller knows (the number, who placed it, where it is bridged) and never
-moves its status backwards. Either way the call is announced once, as ``CALL_STATUS`` (the
+status, the number it came from). This adapter merges into that row what only the caller knows
+(who placed it, where it is bridged; the number too, should the callback not have named it) and
+never moves its status backwards. Either way the call is announced once, as ``CALL_STATUS`` (the
 activity kinds have no "placed": its status, ``queued`` or later, says it), with a receipt of the
 sid's own, so a retry records nothing twice. The client's idempotency claim, if any, learns its
 call in the same transaction.
