@@ -13,13 +13,16 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from tests.conftest import BACKEND
+from tests.events.processes import gateway_process
 from tests.sandbox.conformance import ExchangeRecorder
 from tests.subscriptions.client import subscribe
-from tests.support.graphql import error_codes, ws_connect, ws_execute, ws_init
+from tests.support.graphql import GraphQLClient, error_codes, ws_connect, ws_execute, ws_init
 from tests.support.tenancy import Tenant
 from trunkline.models import Call, NumberStatus, PhoneNumber, Recording
 from trunkline.services.calls import CALL_STATUS_RANK
 from trunkline.services.voice_identity import client_address, identity_of
+from trunkline.settings import Settings
 
 PLACE = """
 mutation Place($input: PlaceCallInput!) {
@@ -511,6 +514,37 @@ async def test_a_key_answers_the_same_refusal_again_without_calling(
     assert (first["__typename"], first["providerCode"]) == ("ProviderError", 21215)
     assert again == first
     assert len(carrier_exchanges.exchanges) == before  # Twilio was not asked again
+
+
+@pytest.mark.skipif(
+    BACKEND != "services", reason="two processes share a database only on PostgreSQL"
+)
+async def test_a_call_that_never_reached_twilio_frees_its_key_and_hanging_up_is_a_provider_error(
+    tenant: Tenant, number: dict[str, Any], gateway: str, carrier: str, settings: Settings
+) -> None:
+    to = callee()
+    call = {"numberId": number["id"], "to": to, "idempotencyKey": "retry"}
+    live = await a_ringing_call(gateway, tenant, number)
+    token = tenant.token("admin")
+    # A gateway process whose Twilio is unreachable (nothing listens on port 9 of loopback).
+    unreachable = "http://127.0.0.1:9"
+    async with gateway_process(settings, TRUNKLINE_TWILIO_API_BASE=unreachable) as url:
+        cut_off = GraphQLClient(url)
+        try:
+            failed = await cut_off.execute(PLACE, {"input": call}, token=token)
+            not_ended = await cut_off.execute(HANG_UP, {"id": live["id"]}, token=token)
+        finally:
+            await cut_off.aclose()
+
+    retried = await place(tenant, "admin", **call)
+
+    assert failed["data"]["placeCall"]["__typename"] == "ProviderError"
+    assert failed["data"]["placeCall"]["providerCode"] is None
+    assert not_ended["data"]["hangupCall"]["__typename"] == "ProviderError"
+    assert (await sandbox_call(carrier, tenant, live["sid"]))["status"] == "ringing"
+    assert retried["__typename"] == "Call"
+    assert len(await sandbox_calls(carrier, tenant, to)) == 1
+    await hang_up(tenant, "admin", live["id"])
 
 
 async def test_the_same_key_for_sending_and_calling_is_two_requests(
