@@ -57,19 +57,16 @@ class IsSupportOrAdmin(_HasAnyRole):
     roles = frozenset({Role.SUPPORT, Role.ADMIN})
 
 
-class IsCaller(BasePermission):
-    """Places and ends calls: agents and admins. A member whose only roles are ``support`` (or
-    ``platform-admin``) configures the tenant rather than calling from its numbers: FORBIDDEN.
+class IsAgentOrAdmin(BasePermission):
+    """Takes the tenant's calls: admins, agents, and members with no role (every member is an
+    agent), but not a caller whose only roles are staff ones: support configures the tenant and
+    platform admins see usage; neither answers its phones (give them ``agent`` to)."""
 
-    A token with no roles is an agent's (the baseline); one that names roles must name
-    ``agent`` or ``admin`` among them.
-    """
-
-    message = "Placing calls needs the agent or admin role"
+    STAFF: ClassVar[frozenset[Role]] = frozenset({Role.SUPPORT, Role.PLATFORM_ADMIN})
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        principal = require_principal(info)
-        if principal.roles and not principal.roles & {Role.AGENT, Role.ADMIN}:
+        roles = require_principal(info).roles
+        if roles and roles <= self.STAFF:
             raise Forbidden()
         return True
 

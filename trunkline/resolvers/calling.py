@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
-from trunkline.auth.permissions import IsCaller
+from trunkline.auth.permissions import IsAgentOrAdmin
 from trunkline.graphql.context import Info, caller_tenant
 from trunkline.resolvers.outcomes import mutation_result
 from trunkline.schema.calling import HangupCallResult, PlaceCallInput, PlaceCallResult
@@ -20,7 +20,7 @@ from trunkline.services import calling
 @strawberry.type
 class CallingMutation:
     @strawberry.mutation(
-        permission_classes=[IsCaller],
+        permission_classes=[IsAgentOrAdmin],
         description="Call a phone from one of the tenant's numbers (admins: any; agents: those "
         "assigned to them); once answered it is connected to the caller's browser client or "
         "`agentPhone`. Answers the call as placed (`queued`); its statuses follow on "
@@ -49,7 +49,7 @@ class CallingMutation:
         )
 
     @strawberry.mutation(
-        permission_classes=[IsCaller],
+        permission_classes=[IsAgentOrAdmin],
         description="End a live call the caller placed, or one on a number they may use "
         "(admins: any). A ringing call ends `canceled`, an answered one `completed` (that "
         "status follows on `callUpdated`); a call that has ended answers as it is.",

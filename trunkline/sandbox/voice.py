@@ -10,7 +10,6 @@ the number's ``StatusCallback``.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
@@ -174,7 +173,7 @@ async def _run_outbound(sandbox: Sandbox, session: CallSession) -> None:
     set_status(sandbox, call, "ringing")
     await announce(sandbox, session, "ringing")
     if call.to == magic.CALL_RINGS_UNTIL_TIMEOUT:
-        await asyncio.sleep(call.timeout)  # (cancelled by a hang-up)
+        await sandbox.clock.wait_seconds(call.timeout)  # (cancelled by a hang-up)
     await sandbox.clock.step()
     outcome = magic.CALL_OUTCOMES.get(call.to)
     if outcome is None:
