@@ -20,9 +20,10 @@ from trunkline.services.errors import InactiveNumber, PhoneNumberNotFound
 def may_use(number: PhoneNumber, *, user_id: str, admin: bool) -> bool:
     """Whether the user ``user_id`` (an admin of the number's tenant, or not) may use ``number``.
 
-    Its status is not considered: whether it can be used *now* is :func:`active_number`'s.
+    Its status is not considered: whether it can be used *now* is :func:`active_number`'s. An
+    unassigned number (no owner, or an empty one) is the admins' alone.
     """
-    return admin or number.owner_id == user_id
+    return admin or (bool(number.owner_id) and number.owner_id == user_id)
 
 
 def principal_may_use(number: PhoneNumber, principal: Principal) -> bool:
