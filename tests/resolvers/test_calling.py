@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -61,10 +62,12 @@ mutation Update($id: ID!, $input: UpdateNumberInput!) {
 """
 RELEASE = "mutation Release($id: ID!) { releaseNumber(id: $id) { __typename } }"
 SET_ENABLED = "mutation { setTwilioEnabled(enabled: false) { __typename } }"
+ENABLE = "mutation { setTwilioEnabled(enabled: true) { __typename } }"
 AGENT = "auth0|agent"  # the subject of Tenant.token() with no roles
 SOMEONE_ELSE = "auth0|someone-else"
 RINGS = "+15005550014"  # the sandbox's callee that rings (a minute) until hung up
 FINAL = {"completed", "busy", "failed", "no-answer", "canceled"}
+Buy = Callable[[str], Awaitable[dict[str, Any]]]
 
 
 def callee() -> str:
@@ -145,10 +148,32 @@ def call_created(exchanges: ExchangeRecorder, first: int, to: str) -> dict[str, 
 
 
 @pytest.fixture
-async def number(tenant: Tenant, carrier: str) -> dict[str, Any]:
+async def buy(tenant: Tenant) -> AsyncIterator[Buy]:
+    """Buys a number of the (connected) tenant's for an owner; released again after the test.
+
+    The suite's tenants share one carrier's catalogue (hundreds of numbers): a test that gives
+    its numbers back leaves them to the tests after it.
+    """
+    bought: list[str] = []
+
+    async def buy_number(owner: str) -> dict[str, Any]:
+        number = await tenant.buy_any_number(ownerId=owner)
+        bought.append(number["id"])
+        return number
+
+    yield buy_number
+    for number_id in bought:
+        released = await tenant.execute(RELEASE, {"id": number_id}, as_="admin")
+        # (A test may have released it already.)
+        answer = released["data"]["releaseNumber"]["__typename"]
+        assert answer in {"PhoneNumber", "InactiveNumberError"}, released
+
+
+@pytest.fixture
+async def number(tenant: Tenant, carrier: str, buy: Buy) -> dict[str, Any]:
     """A connected tenant's number (voice capable), assigned to the agent."""
     await tenant.connect_twilio(carrier)
-    bought = await tenant.buy_any_number(ownerId=AGENT)
+    bought = await buy(AGENT)
     assert bought["capabilities"]["voice"] is True
     return bought
 
@@ -282,10 +307,10 @@ async def test_connecting_to_a_phone_bridges_to_the_agents_phone(
     ],
 )
 async def test_who_may_call_from_which_number(
-    tenant: Tenant, carrier: str, as_: tuple[str, ...], owner: str, expected: str
+    tenant: Tenant, carrier: str, buy: Buy, as_: tuple[str, ...], owner: str, expected: str
 ) -> None:
     await tenant.connect_twilio(carrier)
-    bought = await tenant.buy_any_number(ownerId=owner)
+    bought = await buy(owner)
     to = callee()
 
     result = await tenant.execute(PLACE, {"input": {"numberId": bought["id"], "to": to}}, as_=as_)
@@ -364,10 +389,10 @@ async def test_a_released_number_does_not_call(
 
 
 async def test_an_inactive_number_of_someone_else_is_not_found_rather_than_inactive(
-    tenant: Tenant, carrier: str
+    tenant: Tenant, carrier: str, buy: Buy
 ) -> None:
     await tenant.connect_twilio(carrier)
-    theirs = await tenant.buy_any_number(ownerId=SOMEONE_ELSE)
+    theirs = await buy(SOMEONE_ELSE)
     await tenant.execute(UPDATE, {"id": theirs["id"], "input": {"status": "INACTIVE"}}, as_="admin")
 
     placed = await place(tenant, (), numberId=theirs["id"], to=callee())
@@ -393,6 +418,7 @@ async def test_a_tenant_with_twilio_disabled_is_told_so(
     await tenant.execute(SET_ENABLED, as_="support")
 
     placed = await place(tenant, "admin", numberId=number["id"], to=callee())
+    await tenant.execute(ENABLE, as_="support")  # (so that its number can be given back)
 
     assert (placed["__typename"], placed["code"]) == (
         "TwilioNotConfiguredError",
