@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from trunkline.activity import (
     ActivityKind,
     ActivityNotice,
+    CallSnapshot,
     MessageSnapshot,
     RecordingSnapshot,
     activity_publisher,
@@ -19,9 +20,11 @@ from trunkline.activity import (
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
 from trunkline.ingestion.calls import RecordingIngestion, RecordingUpdate
+from trunkline.ingestion.outbound_calls import OutboundCallIngestion
 from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
+from trunkline.services.calling import PlacedCall
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import Prices
@@ -43,8 +46,9 @@ class Gateway:
     verifier: TokenVerifier
     bus: Bus
     accounts: TwilioAccounts
-    # The process's one ingestion writer: webhooks and the gateway's own sends (sendMessage)
-    # commit through it, so their rows and activity share its batches, order and publisher.
+    # The process's one ingestion writer: webhooks and the gateway's own sends and calls
+    # (sendMessage, placeCall) commit through it, so their rows and activity share its batches,
+    # order and publisher.
     ingestion: IngestionWriter = field(repr=False)
     # Fetches outbound messages' prices once final, recordings' once ready (Twilio puts them on
     # the resource only).
@@ -129,6 +133,18 @@ class Gateway:
         )
         for notice in ingested.notices:
             if isinstance(notice.snapshot, RecordingSnapshot):
+                return notice.snapshot
+        return None
+
+    async def record_placed(
+        self, tenant_id: int, call: PlacedCall, claim_id: int | None
+    ) -> CallSnapshot | None:
+        """Store a call this gateway placed and announce it (``services.calling.Record``)."""
+        ingested = await self.ingestion.ingest(
+            OutboundCallIngestion.of(tenant_id=tenant_id, call=call, claim_id=claim_id)
+        )
+        for notice in ingested.notices:
+            if isinstance(notice.snapshot, CallSnapshot):
                 return notice.snapshot
         return None
 

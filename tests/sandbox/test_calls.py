@@ -278,3 +278,61 @@ async def test_the_call_list_pages_and_filters_by_status(
 
     assert [c.sid for c in busy] == [placed[1].sid]
     assert [c.sid for c in everything] == [c.sid for c in reversed(placed)]
+
+
+async def test_the_ringing_magic_callee_is_no_answer_once_its_timeout_has_passed(
+    account: SandboxAccount, receiver: WebhookReceiver
+) -> None:
+    caller = await own_number(account)
+
+    await account.client.calls.create_async(
+        to="+15005550014",
+        from_=caller,
+        twiml="<Response><Say>never heard</Say></Response>",
+        status_callback=receiver.url("/status"),
+        status_callback_event=["ringing", "completed"],
+        timeout=1,
+    )
+    ringing = await receiver.next("/status")
+    started = asyncio.get_running_loop().time()
+    completed = await receiver.next("/status")
+    rang = asyncio.get_running_loop().time() - started
+
+    assert ringing.fields["CallStatus"] == "ringing"
+    assert completed.fields["CallStatus"] == "no-answer"
+    assert rang >= 0.9  # a real second, although the clock's steps take none
+
+
+async def test_a_call_still_ringing_is_canceled_by_status_completed(
+    account: SandboxAccount, receiver: WebhookReceiver
+) -> None:
+    caller = await own_number(account)
+    call = await account.client.calls.create_async(
+        to="+15005550014",
+        from_=caller,
+        twiml="<Response><Say>never heard</Say></Response>",
+        status_callback=receiver.url("/status"),
+        status_callback_event=["ringing", "completed"],
+    )
+    await receiver.next("/status")  # ringing, for a minute unless hung up
+
+    hung_up = await account.client.calls(call.sid).update_async(status="completed")
+    completed = await asyncio.wait_for(receiver.next("/status"), timeout=5)
+
+    assert (hung_up.status, hung_up.duration) == ("canceled", "0")
+    assert (completed.fields["CallStatus"], completed.fields["CallDuration"]) == ("canceled", "0")
+
+
+@pytest.mark.parametrize(
+    "ring_seconds",
+    ["0", pytest.param("soon", marks=pytest.mark.nonconforming_request)],  # (not an integer)
+)
+async def test_a_bad_timeout_is_refused(account: SandboxAccount, ring_seconds: str) -> None:
+    caller = await own_number(account)
+
+    with pytest.raises(TwilioRestException) as raised:
+        await account.client.calls.create_async(
+            to=CALLEE, from_=caller, twiml="<Response/>", timeout=ring_seconds
+        )
+
+    assert raised.value.status == 400

@@ -120,6 +120,7 @@ CALL_TRANSITIONS = [
     CallRow("in-progress", None, "completed", None, applied=True),
     CallRow("in-progress", None, "ringing", None, applied=False),
     CallRow("initiated", None, "queued", None, applied=False),
+    CallRow("queued", None, "initiated", None, applied=True),  # a placed call, then its progress
     CallRow("ringing", None, "ringing", None, applied=False),
     # With SequenceNumber on both: the sequence decides, even against the status order.
     CallRow("ringing", 1, "in-progress", 2, applied=True),

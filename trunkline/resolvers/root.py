@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from trunkline.graphql.limits import GatewaySchema, schema_extensions
 from trunkline.graphql.sharing import SharingExecutor
 from trunkline.resolvers.activity import ActivitySubscription
+from trunkline.resolvers.calling import CallingMutation
 from trunkline.resolvers.calls import CallsMutation, CallsQuery
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
 from trunkline.resolvers.messages import MessagesMutation, MessagesQuery
@@ -36,6 +37,7 @@ class Mutation(
     ThreadsMutation,
     VoiceMutation,
     CallsMutation,
+    CallingMutation,
 ):
     """Root mutation type: one base class per domain."""
 

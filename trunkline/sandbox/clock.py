@@ -29,6 +29,11 @@ class StepClock:
         """Wait one step (always yields to the loop, even at speed 0, so others run in between)."""
         await asyncio.sleep(self.step_seconds)
 
+    async def wait_seconds(self, seconds: float) -> None:
+        """Wait ``seconds`` of wall-clock time, whatever the pace: what takes real time even in a
+        fast sandbox (a callee left ringing until the caller hangs up)."""
+        await asyncio.sleep(seconds)
+
     def now(self) -> datetime:
         """The current time in UTC, to the second, as Twilio's timestamps are."""
         return (datetime.now(UTC) + self.offset).replace(microsecond=0)

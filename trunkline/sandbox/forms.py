@@ -38,6 +38,16 @@ class Form:
             raise bad_request(20001, f"Invalid value for {name}: expected true or false")
         return value.lower() == "true"
 
+    def integer(self, name: str) -> int | None:
+        """An integer field such as ``Timeout``."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise bad_request(20001, f"Invalid value for {name}: expected an integer") from None
+
     def method(self, name: str, default: str = "POST") -> str:
         """An HTTP method field such as ``SmsMethod``: GET or POST."""
         value = (self.text(name) or default).upper()

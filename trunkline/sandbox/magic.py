@@ -99,7 +99,11 @@ CALL_OUTCOMES: dict[str, str] = {
     "+15005550011": "busy",
     "+15005550012": "no-answer",
     "+15005550013": "failed",
+    "+15005550014": "no-answer",
 }
+# sandbox: a callee that rings for the call's whole ``Timeout`` (60 s by default), in real seconds
+# whatever the clock's pace, before it is no-answer: a call that stays live until it is hung up.
+CALL_RINGS_UNTIL_TIMEOUT = "+15005550014"
 
 # SIP response codes Twilio reports beside each final call status.
 SIP_RESPONSE_CODES: dict[str, int] = {

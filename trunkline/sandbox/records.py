@@ -157,6 +157,7 @@ class Call:
     record: bool = False
     recording_status_callback: str | None = None
     recording_status_callback_method: str = "POST"
+    timeout: int = 60  # seconds a callee may ring before the call is no-answer
 
 
 @dataclass

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 _APPLICATION_SID = re.compile(r"^AP[0-9a-fA-F]{32}$")
 _ADDRESS_SCHEMES = ("client:", "sip:")
+MAX_RING_SECONDS = 600
 
 __all__ = [
     "CallSession",
@@ -98,6 +99,7 @@ def place_call(sandbox: Sandbox, account: Account, form: Form) -> Call:
         record=bool(form.flag("Record")),
         recording_status_callback=form.text("RecordingStatusCallback"),
         recording_status_callback_method=form.method("RecordingStatusCallbackMethod"),
+        timeout=_ring_timeout(form),
     )
     sandbox.store.calls[call.sid] = call
     sandbox.store.save()
@@ -196,6 +198,16 @@ def end_interrupted_calls(sandbox: Sandbox) -> None:
     sandbox.store.save()
 
 
+def _ring_timeout(form: Form) -> int:
+    """``Timeout``: how long the callee may ring; Twilio caps it at 600 seconds."""
+    timeout = form.integer("Timeout")
+    if timeout is None:
+        return 60
+    if timeout < 1:
+        raise bad_request(21218, f"Invalid Timeout {timeout}: must be between 1 and 600")
+    return min(timeout, MAX_RING_SECONDS)
+
+
 CallRunner = Callable[["Sandbox", CallSession], Coroutine[Any, Any, None]]
 
 
@@ -212,6 +224,8 @@ async def _run_outbound(sandbox: Sandbox, session: CallSession) -> None:
     await sandbox.clock.step()
     set_status(sandbox, call, "ringing")
     await announce(sandbox, session, "ringing")
+    if call.to == magic.CALL_RINGS_UNTIL_TIMEOUT:
+        await sandbox.clock.wait_seconds(call.timeout)  # (cancelled by a hang-up)
     await sandbox.clock.step()
     outcome = magic.CALL_OUTCOMES.get(call.to)
     if outcome is None:

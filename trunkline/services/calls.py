@@ -10,16 +10,18 @@ from typing import Any
 
 from trunkline.models import Call
 
+# Twilio's order for a call. ``queued`` (a placed call as Twilio's create answers it) comes before
+# ``initiated`` (its first progress event): a placed call recorded before its callbacks moves on.
 CALL_STATUS_RANK: dict[str, int] = {
     "queued": 0,
-    "initiated": 0,
-    "ringing": 1,
-    "in-progress": 2,
-    "completed": 3,
-    "busy": 3,
-    "failed": 3,
-    "no-answer": 3,
-    "canceled": 3,
+    "initiated": 1,
+    "ringing": 2,
+    "in-progress": 3,
+    "completed": 4,
+    "busy": 4,
+    "failed": 4,
+    "no-answer": 4,
+    "canceled": 4,
 }
 CALL_TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 RECORDING_STATUS_RANK: dict[str, int] = {

@@ -15,6 +15,8 @@ import asyncio
 import hashlib
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,12 +24,14 @@ from typing import Any
 from tortoise import connections
 
 from trunkline.models import IdempotentRequest
+from trunkline.services import validation
 from trunkline.services.errors import InvalidInput, ProviderFailure
 
 # How long a request waits for the one holding its key; beyond it the caller may retry. Longer
 # than a Twilio call may take (its timeout, 10 s by default), so a wait only ends early when the
 # holder died mid-way.
 DEFAULT_WAIT_SECONDS = 30.0
+MAX_KEY_LENGTH = 255
 _FIRST_POLL_SECONDS = 0.01
 _MAX_POLL_SECONDS = 0.25
 
@@ -53,6 +57,13 @@ class Outcome:
 
     entity_id: int | None
     error: dict[str, Any] | None
+
+
+def client_key(value: str | None, *, field: str) -> str | None:
+    """The key a client sent (None: none), checked as free text of at most 255 characters."""
+    if value is None:
+        return None
+    return validation.text(value, field=field, max_length=MAX_KEY_LENGTH)
 
 
 def fingerprint(request: dict[str, Any]) -> str:
@@ -116,6 +127,30 @@ async def record_refusal(claim: Claim, error: ProviderFailure) -> None:
 async def release(claim: Claim) -> None:
     """Nothing happened at the provider (it could not be reached): the key may be used again."""
     await IdempotentRequest.filter(id=claim.id).delete()
+
+
+@asynccontextmanager
+async def attempt(claim: Claim | None) -> AsyncIterator[None]:
+    """Around the provider call ``claim`` (if any) guards: settles the claim when it fails.
+
+    A refusal (a ProviderFailure with the provider's code) is kept for every later request with
+    the key; a failure without a code (the provider was not reached) or a cancellation releases
+    the key for a retry. On success the caller records the entity (in its recording's
+    transaction); from then on the claim is never released, so a retry cannot act twice.
+    """
+    try:
+        yield
+    except ProviderFailure as failure:
+        if claim is not None:
+            if failure.provider_code is None:
+                await release(claim)
+            else:
+                await record_refusal(claim, failure)
+        raise
+    except BaseException:
+        if claim is not None:
+            await release(claim)  # (cancelled before the provider answered)
+        raise
 
 
 def refusal_of(outcome: Outcome) -> ProviderFailure:

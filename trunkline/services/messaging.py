@@ -12,20 +12,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trunkline.activity import MessageSnapshot
-from trunkline.auth.principal import Principal, Role
+from trunkline.auth.principal import Principal
 from trunkline.models import (
     WHATSAPP_PREFIX,
     Channel,
     Message,
     NumberProvider,
-    NumberStatus,
     PhoneNumber,
     is_shared_sender,
 )
-from trunkline.services import idempotency, validation
+from trunkline.services import idempotency, number_use, validation
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.callbacks import Callback
-from trunkline.services.errors import InactiveNumber, InvalidInput, PhoneNumberNotFound
+from trunkline.services.errors import InvalidInput
 from trunkline.services.keys import parse_key
 from trunkline.services.sending import Outgoing, Record, deliver
 
@@ -33,7 +32,6 @@ MAX_TEST_SMS_LENGTH = 320
 MAX_BODY_LENGTH = 1600  # Twilio's limit for one message, all segments together
 MAX_MEDIA = 10
 MAX_MEDIA_URL_LENGTH = 2048
-MAX_IDEMPOTENCY_KEY_LENGTH = 255
 MAX_CONTENT_VARIABLES_BYTES = 16_384
 SEND_MESSAGE = "sendMessage"  # the idempotency keys' operation
 SENDABLE_CHANNELS = frozenset({Channel.SMS, Channel.MMS, Channel.WHATSAPP})
@@ -92,7 +90,7 @@ async def send_message(
     content_variables = _content_variables(request.content_variables, content_sid=content_sid)
     if not body and not media_urls and content_sid is None:
         raise InvalidInput("input.body", "A message needs a body, media or a contentSid.")
-    key = _idempotency_key(request.idempotency_key)
+    key = idempotency.client_key(request.idempotency_key, field="input.idempotencyKey")
     _check_channel(number, channel, media_urls)
     client, _ = await accounts.client_for_tenant(tenant_id)
     outgoing = Outgoing(
@@ -218,23 +216,11 @@ def _content_variables(value: Any, *, content_sid: str | None) -> dict[str, Any]
     return {str(k): v for k, v in value.items()}
 
 
-def _idempotency_key(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return validation.text(
-        value, field="input.idempotencyKey", max_length=MAX_IDEMPOTENCY_KEY_LENGTH
-    )
-
-
 async def _sender(*, tenant_id: int, principal: Principal, number_id: int) -> PhoneNumber:
-    """The number to send from, if the caller may: another's is as absent as a missing one."""
-    number = await PhoneNumber.get_or_none(id=number_id, tenant_id=tenant_id)
-    if number is None or (
-        not principal.has_role(Role.ADMIN) and number.owner_id != principal.user_id
-    ):
-        raise PhoneNumberNotFound()
-    if number.status is not NumberStatus.ACTIVE:
-        raise InactiveNumber(f"The number is {number.status.value} and cannot send.")
+    """The number to send from, if the caller may (``services.number_use``), carried by Twilio."""
+    number = await number_use.active_number(
+        tenant_id=tenant_id, principal=principal, number_id=number_id, action="send"
+    )
     if number.provider is not NumberProvider.TWILIO:
         raise InvalidInput("input.numberId", "Only numbers carried by Twilio can send today.")
     return number

@@ -109,21 +109,14 @@ async def deliver(
     Raises:
         ProviderFailure: Twilio refused or could not be reached.
     """
-    try:
-        async with provider_errors():
-            sent = await client.messages.create_async(**outgoing.create_arguments(status_callback))
-    except ProviderError as exc:
-        failure = provider_failure(exc)
-        if claim is not None:
-            if exc.code is None:
-                await idempotency.release(claim)
-            else:
-                await idempotency.record_refusal(claim, failure)
-        raise failure from exc
-    except BaseException:
-        if claim is not None:
-            await idempotency.release(claim)  # (cancelled before Twilio answered)
-        raise
+    async with idempotency.attempt(claim):
+        try:
+            async with provider_errors():
+                sent = await client.messages.create_async(
+                    **outgoing.create_arguments(status_callback)
+                )
+        except ProviderError as exc:
+            raise provider_failure(exc) from exc
     message = SentMessage(
         sid=sent.sid or "",
         channel=outgoing.channel,
