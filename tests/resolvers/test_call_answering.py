@@ -37,6 +37,7 @@ mutation Update($id: ID!, $input: UpdateNumberInput!) {
 }
 """
 WAIT_SECONDS = 10
+PROVISION = "mutation { provisionVoice { ... on VoiceProvisioning { twimlAppSid } } }"
 
 
 def user() -> str:
@@ -252,18 +253,20 @@ async def grant(tenant: Tenant, user_id: str, *, admin: bool = False, hours: flo
 async def browser_calls(
     tenant: Tenant, carrier: str, settings: Settings, identity: str, *, to: str, caller_id: str
 ) -> str:
-    """A browser client dials ``to`` from ``caller_id`` through the tenant's TwiML App."""
+    """A browser client dials ``to`` from ``caller_id`` through the tenant's TwiML App (the one
+    ``provisionVoice`` made: its voice URL is the gateway's)."""
     assert tenant.account is not None
+    provisioned = await tenant.execute(PROVISION, as_="support")
+    application = provisioned["data"]["provisionVoice"]["twimlAppSid"]
     async with httpx.AsyncClient(base_url=carrier) as control:
         response = await control.post(
             "/control/client-call",
             json={
                 "account_sid": tenant.account.account_sid,
-                "application_sid": "AP" + uuid.uuid4().hex,
+                "application_sid": application,
                 "identity": identity,
                 "to": to,
                 "caller_id": caller_id,
-                "url": f"{settings.public_url}{Callback.VOICE.value}",
             },
         )
     assert response.status_code == 202, response.text
@@ -289,7 +292,9 @@ async def test_an_agent_calls_from_their_own_number_in_the_browser(
         COLLEAGUE,
         COLLEAGUE,
     )
-    assert (call.user_id, call.refusal, call.status) == (agent, None, "ringing")
+    assert (call.user_id, call.refusal) == (agent, None)
+    # (Its statuses come from the TwiML App's status callback, as they arrive.)
+    assert call.status in {"ringing", "in-progress", "completed"}
     assert call.number_id == int(number["id"])  # type: ignore[attr-defined]
     async with asyncio.timeout(WAIT_SECONDS):
         while not (legs := await legs_of(tenant, carrier, sid)):  # noqa: ASYNC110 - the carrier's dial, seen through its API
@@ -299,8 +304,9 @@ async def test_an_agent_calls_from_their_own_number_in_the_browser(
         "kind", flat=True
     )
     # Announced as a status of an outbound call (not received: nobody called in), then again
-    # when the callee answered.
-    assert kinds == ["CALL_STATUS", "CALL_STATUS"]
+    # when the callee answered (and with each status the TwiML App's callback brings).
+    assert len(kinds) >= 2
+    assert set(kinds) == {"CALL_STATUS"}
 
 
 async def test_an_admin_calls_from_any_of_the_tenants_numbers_in_the_browser(

@@ -44,6 +44,7 @@ query Call($id: ID!) {
   }
 }
 """
+CALL_BY_SID = "query BySid($sid: String!) { callBySid(sid: $sid) { id sid } }"
 AMY = "auth0|amy"
 BOB = "auth0|bob"
 CARL = "auth0|carl"  # an agent with no number and no call
@@ -286,14 +287,20 @@ async def test_callers_without_an_organization_or_a_token_are_refused(
     refusals = {
         (who, query): await tenant.graphql.execute(query, variables, token=token)
         for who, token in (("no organization", no_org), ("unauthenticated", None))
-        for query, variables in ((CALLS, {}), (CALL, {"id": log.calls["desk_out"]}))
+        for query, variables in (
+            (CALLS, {}),
+            (CALL, {"id": log.calls["desk_out"]}),
+            (CALL_BY_SID, {"sid": log.placed.sid}),
+        )
     }
 
     assert {key: error_codes(result) for key, result in refusals.items()} == {
         ("no organization", CALLS): ["FORBIDDEN"],
         ("no organization", CALL): ["FORBIDDEN"],
+        ("no organization", CALL_BY_SID): ["FORBIDDEN"],
         ("unauthenticated", CALLS): ["UNAUTHENTICATED"],
         ("unauthenticated", CALL): ["UNAUTHENTICATED"],
+        ("unauthenticated", CALL_BY_SID): ["UNAUTHENTICATED"],
     }
     assert not any(any((result["data"] or {}).values()) for result in refusals.values())
 
@@ -342,6 +349,34 @@ async def test_another_tenants_calls_and_numbers_are_absent_exactly_like_absent_
     assert listed(everything) == ours.ids(*ours.newest_first)
 
 
+async def test_a_call_is_read_by_its_twilio_sid_by_whoever_may_read_it_by_id(
+    tenant: Tenant, other_tenant: Tenant, carrier: str, gateway: str
+) -> None:
+    ours = await a_call_log(tenant, carrier, gateway)
+    theirs = await a_call_log(other_tenant, carrier, gateway)
+
+    async def sids(log: CallLog) -> dict[str, str]:
+        return {name: (await CallRow.get(id=int(id_))).sid or "" for name, id_ in log.calls.items()}
+
+    our_sids, their_sids = await sids(ours), await sids(theirs)
+    read: dict[str, set[str]] = {}
+    across: list[Any] = []
+    for viewer, (roles, sub, _) in VIEWERS.items():
+        token = tenant.token(*roles, sub=sub)
+        read[viewer] = set()
+        for name, sid in our_sids.items():
+            found = await tenant.graphql.execute(CALL_BY_SID, {"sid": sid}, token=token)
+            if found["data"]["callBySid"] is not None:
+                assert found["data"]["callBySid"] == {"id": ours.calls[name], "sid": sid}
+                read[viewer].add(name)
+        for sid in their_sids.values():
+            found = await tenant.graphql.execute(CALL_BY_SID, {"sid": sid}, token=token)
+            across.append(found["data"]["callBySid"])
+
+    assert read == {viewer: set(names) for viewer, (_, _, names) in VIEWERS.items()}
+    assert across == [None] * len(across)
+
+
 # Bad input, and the field each error names: never a 5xx, never "Unexpected error".
 BAD_INPUT: dict[str, tuple[str, dict[str, Any], str]] = {
     "a cursor of no list": (CALLS, {"after": "bm90IGEgY3Vyc29y"}, "after"),
@@ -363,6 +398,8 @@ BAD_INPUT: dict[str, tuple[str, dict[str, Any], str]] = {
     "a status too long": (CALLS, {"filter": {"status": "x" * 33}}, "filter.status"),
     "an id not a number": (CALL, {"id": "CA123"}, "id"),
     "an id past the keys": (CALL, {"id": "9223372036854775808"}, "id"),
+    "a sid of a message": (CALL_BY_SID, {"sid": "SM" + "0" * 32}, "sid"),
+    "a sid of no shape": (CALL_BY_SID, {"sid": "CA123"}, "sid"),
 }
 
 

@@ -141,17 +141,20 @@ async def test_a_browser_client_dials_out_through_its_twiml_app(
         "<Number>+14155550188</Number></Dial></Response>",
     )
     receiver.reply("/dialled", "<Response><Hangup/></Response>")
+    application = await account.client.applications.create_async(
+        friendly_name="Browser calling",
+        voice_url=receiver.url("/app-voice"),
+        status_callback=receiver.url("/status"),
+    )
 
     response = await control.post(
         "/client-call",
         json={
             "account_sid": account.sid,
-            "application_sid": APPLICATION,
+            "application_sid": application.sid,
             "identity": amy,
             "to": "+14155550188",
             "caller_id": number.phone_number,
-            "url": receiver.url("/app-voice"),
-            "status_callback": receiver.url("/status"),
         },
     )
     voice = await receiver.next("/app-voice")
@@ -170,28 +173,44 @@ async def test_a_browser_client_dials_out_through_its_twiml_app(
         "To": "+14155550188",
         "Direction": "inbound",
         "CallerId": number.phone_number,
-        "ApplicationSid": APPLICATION,
+        "ApplicationSid": application.sid,
     }
     leg = await account.client.calls(dialled.fields["DialCallSid"]).fetch_async()
     assert (leg._from, leg.to, leg.parent_call_sid) == (number.phone_number, "+14155550188", sid)
     assert (completed.fields["CallSid"], completed.fields["CallStatus"]) == (sid, "completed")
 
 
-async def test_a_client_call_needs_a_known_account_and_a_voice_url(
-    control: httpx.AsyncClient, account: SandboxAccount
+async def test_a_client_call_needs_a_known_account_and_one_of_its_twiml_apps_with_a_voice_url(
+    control: httpx.AsyncClient, account: SandboxAccount, receiver: WebhookReceiver
 ) -> None:
-    unknown = await control.post(
+    with_url = await account.client.applications.create_async(voice_url=receiver.url("/v"))
+    without_url = await account.client.applications.create_async(friendly_name="No voice")
+    call = {"identity": "amy", "to": "+14155550188"}
+
+    unknown_account = await control.post(
         "/client-call",
-        json={"account_sid": "AC" + "0" * 32, "identity": "amy", "to": "+14155550188", "url": "x"},
+        json={**call, "account_sid": "AC" + "0" * 32, "application_sid": with_url.sid},
+    )
+    unknown_app = await control.post(
+        "/client-call", json={**call, "account_sid": account.sid, "application_sid": APPLICATION}
     )
     no_url = await control.post(
-        "/client-call", json={"account_sid": account.sid, "identity": "amy", "to": "+14155550188"}
+        "/client-call",
+        json={**call, "account_sid": account.sid, "application_sid": without_url.sid},
     )
+    no_app = await control.post("/client-call", json={**call, "account_sid": account.sid})
     bad_identity = await control.post(
         "/client-call",
-        json={"account_sid": account.sid, "identity": "a b", "to": "+1", "url": "http://x"},
+        json={
+            **call,
+            "identity": "a b",
+            "account_sid": account.sid,
+            "application_sid": with_url.sid,
+        },
     )
 
-    assert unknown.status_code == 404
+    assert unknown_account.status_code == 404
+    assert unknown_app.status_code == 404
     assert no_url.status_code == 422
+    assert no_app.status_code == 422
     assert bad_identity.status_code == 422

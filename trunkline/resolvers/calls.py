@@ -23,7 +23,7 @@ from trunkline.schema.calls import (
     RecordingFilter,
 )
 from trunkline.schema.pagination import Connection, connection, page_size
-from trunkline.services import calls_read, recordings
+from trunkline.services import calls_read, recordings, validation
 from trunkline.services.keys import (
     decode_keyset_cursor,
     encode_keyset_cursor,
@@ -102,6 +102,25 @@ class CallsQuery:
         async def find() -> Call | None:
             row = await calls_read.find_call(
                 tenant_id=tenant_id, principal=principal, call_id=parse_key(id, field="id")
+            )
+            return Call.from_row(row) if row is not None else None
+
+        return await query_result(find())
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description=(
+            "One call by Twilio's Call SID (CA...); null when absent or not the caller's to see."
+        ),
+    )
+    async def call_by_sid(self, info: Info, sid: str) -> Call | None:
+        principal, tenant_id = caller_tenant(info)
+
+        async def find() -> Call | None:
+            row = await calls_read.find_call_by_sid(
+                tenant_id=tenant_id,
+                principal=principal,
+                sid=validation.sid(sid, prefix="CA", field="sid"),
             )
             return Call.from_row(row) if row is not None else None
 

@@ -285,12 +285,9 @@ def _fallback_of(sandbox: Sandbox, call: Call) -> tuple[str, str] | None:
     number = sandbox.store.numbers.get(call.phone_number_sid or "")
     if number is not None and number.voice_fallback_url:
         return number.voice_fallback_url, number.voice_fallback_method
-    # The TwiML App's, once the sandbox keeps Applications (another change adds them).
-    applications = getattr(sandbox.store, "applications", None)
-    application = applications.get(call.application_sid or "") if applications else None
-    fallback = getattr(application, "voice_fallback_url", None)
-    if fallback:
-        return fallback, getattr(application, "voice_fallback_method", "POST")
+    application = sandbox.store.application_owned_by(call.account_sid, call.application_sid or "")
+    if application is not None and application.voice_fallback_url:
+        return application.voice_fallback_url, application.voice_fallback_method
     return None
 
 

@@ -31,6 +31,7 @@ from enum import StrEnum
 import phonenumbers
 
 from trunkline.models import Call, Direction, NumberStatus, PhoneNumber, VoiceGrant, VoiceMode
+from trunkline.services.number_use import may_use
 from trunkline.services.voice_identity import client_address, identity_in, identity_of
 
 DEFAULT_GREETING = (
@@ -212,7 +213,11 @@ async def _browser_call(tenant_id: int, call: IncomingCall, number: PhoneNumber 
         else None
     )
     refusal: Refusal | None = None
-    if grant is None or number is None or not (grant.admin or number.owner_id == grant.user_id):
+    if (
+        grant is None
+        or number is None
+        or not may_use(number, user_id=grant.user_id, admin=grant.admin)
+    ):
         refusal = Refusal.UNAUTHORIZED
     elif number.status != NumberStatus.ACTIVE:
         refusal = Refusal.INACTIVE_NUMBER

@@ -88,6 +88,12 @@ async def find_call(*, tenant_id: int, principal: Principal, call_id: int) -> Ca
     return await visible_calls(tenant_id=tenant_id, principal=principal).get_or_none(id=call_id)
 
 
+async def find_call_by_sid(*, tenant_id: int, principal: Principal, sid: str) -> Call | None:
+    """The call Twilio knows as ``sid`` (document 003's ``call-logs/:callSid``), as
+    :func:`find_call` would find it by id."""
+    return await visible_calls(tenant_id=tenant_id, principal=principal).get_or_none(sid=sid)
+
+
 def _filtered(query: QuerySet[Call], wanted: CallFilter, principal: Principal) -> QuerySet[Call]:
     if wanted.number_id is not None:
         # Another tenant's number, or one the agent does not see, narrows to nothing: the same

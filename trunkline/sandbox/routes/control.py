@@ -79,22 +79,19 @@ class ClientAvailability(BaseModel):
 
 
 class ClientCall(BaseModel):
-    """A browser client dialling out through a TwiML App (the Voice SDK's ``device.connect``)."""
+    """A browser client dialling out through a TwiML App (the Voice SDK's ``device.connect``).
+
+    The app (one of the account's Applications) says where Twilio asks what to do and where the
+    call's statuses go, as on Twilio: a Voice SDK token names its TwiML App, nothing else.
+    """
 
     account_sid: str
+    application_sid: str = Field(pattern=r"^AP[0-9a-fA-F]{32}$")
     identity: str = Field(min_length=1, max_length=121, pattern=r"^[A-Za-z0-9_.@-]+$")
     to: str = Field(min_length=1, max_length=64, description="The SDK's To parameter")
     caller_id: str | None = Field(
         default=None, max_length=64, description="The SDK's CallerId parameter, if any"
     )
-    application_sid: str | None = Field(default=None, pattern=r"^AP[0-9a-fA-F]{32}$")
-    url: str | None = Field(
-        default=None,
-        max_length=2048,
-        description="The voice URL to ask, when the sandbox holds no such TwiML App",
-    )
-    method: Literal["GET", "POST"] = "POST"
-    status_callback: str | None = Field(default=None, max_length=2048)
 
 
 @router.post("/accounts", status_code=201)
@@ -175,10 +172,11 @@ async def call_from_a_client(request: Request, dialled: ClientCall) -> Delivered
     ``From=client:<identity>``, ``To``, ``CallerId``, ``ApplicationSid``), and its TwiML run."""
     sandbox = sandbox_of(request)
     account = _account(sandbox, dialled.account_sid)
-    application = _application(sandbox, dialled)
-    url = dialled.url or getattr(application, "voice_url", None)
-    if not url:
-        raise HTTPException(422, "the TwiML App has no voice URL: give url")
+    application = sandbox.store.application_owned_by(account.sid, dialled.application_sid)
+    if application is None:
+        raise HTTPException(404, f"no TwiML App {dialled.application_sid} in this account")
+    if not application.voice_url:
+        raise HTTPException(422, f"the TwiML App {application.sid} has no voice URL")
     parameters = [("To", dialled.to)]
     if dialled.caller_id is not None:
         parameters.append(("CallerId", dialled.caller_id))
@@ -188,28 +186,13 @@ async def call_from_a_client(request: Request, dialled: ClientCall) -> Delivered
         identity=dialled.identity,
         to=dialled.to,
         parameters=parameters,
-        url=url,
-        method=dialled.method if dialled.url else getattr(application, "voice_method", "POST"),
-        application_sid=dialled.application_sid,
-        status_callback=dialled.status_callback or getattr(application, "status_callback", None),
+        url=application.voice_url,
+        method=application.voice_method,
+        application_sid=application.sid,
+        status_callback=application.status_callback,
+        status_callback_method=application.status_callback_method,
     )
     return Delivered(sid=call.sid)
-
-
-def _application(sandbox: Sandbox, dialled: ClientCall) -> object | None:
-    """The TwiML App dialled through, when the sandbox keeps Applications (read lazily: another
-    change adds them); a url given in the body stands in for one it does not hold."""
-    # TODO(lead): once sandbox/routes/applications.py and store.applications exist on main,
-    # drop ``url`` from the body and require an application of the account.
-    applications = getattr(sandbox.store, "applications", None)
-    if dialled.application_sid is None or applications is None:
-        return None
-    application = applications.get(dialled.application_sid)
-    if application is None or getattr(application, "account_sid", None) != dialled.account_sid:
-        if dialled.url is None:
-            raise HTTPException(404, f"no TwiML App {dialled.application_sid} in this account")
-        return None
-    return application
 
 
 def _receiving(sandbox: Sandbox, inbound: InboundMessage) -> PhoneNumber:
