@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trunkline.sandbox.errors import TwilioApiError, not_found, twilio_error_response, twilio_path
+from trunkline.sandbox.messaging import resume_messages
 from trunkline.sandbox.routes import (
     accounts,
     applications,
@@ -25,6 +26,7 @@ from trunkline.sandbox.routes import (
     pricing,
 )
 from trunkline.sandbox.runtime import Sandbox
+from trunkline.sandbox.voice import end_interrupted_calls
 
 
 def create_sandbox_app(
@@ -54,6 +56,8 @@ def create_sandbox_app(
         state_path=state_path,
         callback_timeout=callback_timeout,
         public_url=public_url,
+        # Messages mid-progress go on; calls cut mid-TwiML end failed.
+        resume=(resume_messages, end_interrupted_calls),
     )
 
     @asynccontextmanager

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from trunkline.sandbox import magic, sids, twiml
-from trunkline.sandbox.calls import CallSession, fetch_twiml
+from trunkline.sandbox.calls import fetch_twiml
 from trunkline.sandbox.recordings import (
     announce_recording,
     create_recording,
     recording_result_params,
 )
 from trunkline.sandbox.records import Call, Recording
+from trunkline.sandbox.sessions import CallSession
 
 if TYPE_CHECKING:
     from trunkline.sandbox.runtime import Sandbox

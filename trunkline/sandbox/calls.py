@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from trunkline.sandbox import magic
 from trunkline.sandbox.forms import country_of
 from trunkline.sandbox.recordings import announce_recording, create_recording
-from trunkline.sandbox.records import CALL_FINAL_STATUSES, Call, Recording
+from trunkline.sandbox.records import CALL_FINAL_STATUSES, Call
+from trunkline.sandbox.sessions import CallSession
 from trunkline.sandbox.webhooks import Params
 from trunkline.sandbox.wire import API_VERSION, rfc2822
 
@@ -20,26 +19,6 @@ PRICE_PER_MINUTE = 0.014
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
 # The status each progress event reports in its callback's CallStatus.
 EVENT_STATUS = {"initiated": "initiated", "ringing": "ringing", "answered": "in-progress"}
-
-
-@dataclass
-class CallSession:
-    """A call in flight: what the simulation tracks beside the stored record.
-
-    Attributes:
-        call_sid: the call.
-        events: the progress events its status callback asked for.
-        sequence: the next callback's SequenceNumber.
-        elapsed: simulated seconds since the call was answered.
-        task: the background task running the call, once started.
-    """
-
-    call_sid: str
-    events: frozenset[str]
-    sequence: int = 0
-    elapsed: int = 0
-    task: asyncio.Task[None] | None = None
-    recordings: list[Recording] = field(default_factory=list)
 
 
 def call_params(call: Call) -> list[tuple[str, str]]:

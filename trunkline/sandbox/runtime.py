@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from trunkline.sandbox.clock import StepClock
-from trunkline.sandbox.messaging import resume_messages
+from trunkline.sandbox.sessions import CallSession
 from trunkline.sandbox.store import SandboxStore
-from trunkline.sandbox.voice import CallSession, end_interrupted_calls
 from trunkline.sandbox.webhooks import WebhookSender
 from trunkline.sandbox.wire import API_HOST
 
 logger = logging.getLogger(__name__)
+
+# What picks up, at start, work the last shutdown interrupted (messages mid-progress, calls
+# mid-TwiML). Given by whoever builds the sandbox (trunkline.sandbox.app), so that the runtime,
+# which every simulation imports, imports none of them.
+Resume = Callable[["Sandbox"], None]
 
 
 class Sandbox:
@@ -29,6 +33,7 @@ class Sandbox:
         callback_timeout: default connect/read timeout of webhooks, in seconds.
         public_url: absolute URL the sandbox is reachable at (e.g. ``http://127.0.0.1:8000/sandbox``);
             recording media URLs point there. None points them at Twilio's host, as Twilio does.
+        resume: run at start, in order, on state a restart left (see :data:`Resume`).
     """
 
     def __init__(
@@ -38,6 +43,7 @@ class Sandbox:
         state_path: Path | None = None,
         callback_timeout: float = 5.0,
         public_url: str | None = None,
+        resume: Sequence[Resume] = (),
     ) -> None:
         self.store = SandboxStore(state_path)
         self.clock = StepClock(step_seconds)
@@ -47,6 +53,7 @@ class Sandbox:
         # Voice SDK client identities that do not answer (the control API's); the rest answer
         # after a short ring. Not persisted: a restart finds every client available again.
         self.unavailable_clients: set[str] = set()
+        self._resume = tuple(resume)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
         self._closing = False
@@ -58,8 +65,8 @@ class Sandbox:
         self._started = True
         self._closing = False
         await self.webhooks.start()
-        resume_messages(self)
-        end_interrupted_calls(self)
+        for resume in self._resume:
+            resume(self)
 
     async def close(self) -> None:
         """Cancel all background work, wait for it to stop, save state and close the client."""

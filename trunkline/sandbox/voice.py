@@ -21,7 +21,6 @@ from trunkline.sandbox import magic, sids, twiml
 from trunkline.sandbox.callflow import CallFlow
 from trunkline.sandbox.calls import (
     CALL_EVENTS,
-    CallSession,
     announce,
     fetch_twiml,
     finish,
@@ -31,6 +30,7 @@ from trunkline.sandbox.calls import (
 from trunkline.sandbox.errors import bad_request
 from trunkline.sandbox.forms import Form, e164
 from trunkline.sandbox.records import CALL_FINAL_STATUSES, Account, Call, PhoneNumber
+from trunkline.sandbox.sessions import CallSession
 from trunkline.sandbox.webhooks import Params
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ _ADDRESS_SCHEMES = ("client:", "sip:")
 MAX_RING_SECONDS = 600
 
 __all__ = [
-    "CallSession",
     "dial_from_client",
     "end_interrupted_calls",
     "hang_up",
