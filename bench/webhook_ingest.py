@@ -8,6 +8,14 @@ throughput; p99 <= 100 ms at half the gateway's maximum. ``--kind status`` posts
 callbacks instead (half create their message, half update it).
 
     .venv/bin/python bench/webhook_ingest.py [--seconds 5] [--connections 32] [--kind status]
+
+Scale-out (issue 14): ``--workers 1,2`` runs ``trunkline serve --workers N`` for each N in turn
+(a fresh database each), against ``uvicorn --workers N`` of the bare endpoint, with the inbound
+load spread over ``--tenants T`` tenants from ``--load-processes L`` processes; it reports each N's
+webhooks/s, errors, CPU per webhook of each kind of process, how busy the machine was, and the
+share of PostgreSQL's active-backend time spent waiting on locks (see ``bench/scaleout.py``):
+
+    .venv/bin/python bench/webhook_ingest.py --workers 1,2 --tenants 16 [--load-processes 2]
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from bench.harness import (
     serve,
     status_request,
 )
+from bench.scaleout import bare_workers, drive, gateway_workers
 from bench.webhook_to_subscriber import paced
 
 
@@ -138,7 +147,18 @@ async def main() -> None:
         help="inbound SMS (default), or status callbacks: each new message's 'sent' (which "
         "creates it, as for a message sent outside Trunkline) then its 'delivered'",
     )
+    parser.add_argument(
+        "--workers",
+        help="scale-out mode: comma-separated worker counts to compare in this run, e.g. 1,2",
+    )
+    parser.add_argument("--tenants", type=int, default=16, help="scale-out mode: tenants loaded")
+    parser.add_argument(
+        "--load-processes", type=int, default=2, help="scale-out mode: load-generating processes"
+    )
     args = parser.parse_args()
+    if args.workers:
+        await scale_out(args)
+        return
     async with serve(BARE) as bare:
         bare_request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"
         bare_max = await saturate(
@@ -177,6 +197,53 @@ async def main() -> None:
                 "gateway_at_half_max": at_half,
                 "throughput_ratio": round(ratio, 3),
                 "meets_target": ratio >= 0.25 and at_half.get("p99_ms", 1e9) <= 100,
+            }
+        )
+    )
+
+
+async def scale_out(args: argparse.Namespace) -> None:
+    """Each worker count in turn, its bare-endpoint ceiling first, a fresh database each."""
+    runs = []
+    for workers in [int(value) for value in args.workers.split(",")]:
+        async with bare_workers(workers) as bare:
+            bare_max = await drive(
+                bare,
+                [],
+                load_processes=args.load_processes,
+                connections=args.connections,
+                seconds=args.seconds,
+                bare=True,
+            )
+        with tempfile.TemporaryDirectory() as data_dir:
+            async with redis_server() as redis_url, postgres_database() as database_url:
+                deployment = Deployment(database_url, redis_url, Path(data_dir))
+                async with gateway_workers(deployment, workers) as process:
+                    tenants = [await create_tenant(deployment) for _ in range(args.tenants)]
+                    gateway_max = await drive(
+                        process,
+                        tenants,
+                        load_processes=args.load_processes,
+                        connections=args.connections,
+                        seconds=args.seconds,
+                        database_url=database_url,
+                    )
+        runs.append({"workers": workers, "bare_endpoint": bare_max, "gateway": gateway_max})
+    first = runs[0]["gateway"]["requests_per_second"]
+    print(
+        json.dumps(
+            {
+                "benchmark": "webhook_ingest",
+                "mode": "scale-out",
+                "tenants": args.tenants,
+                "load_processes": args.load_processes,
+                "connections": args.connections,
+                "runs": runs,
+                # Each run's webhooks/s over the first run's (the same-run baseline).
+                "speedup_over_first": [
+                    round(run["gateway"]["requests_per_second"] / max(first, 1.0), 3)
+                    for run in runs
+                ],
             }
         )
     )
