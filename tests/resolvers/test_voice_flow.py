@@ -264,3 +264,27 @@ async def test_a_recorded_placed_call_is_bridged_and_its_recording_listed_stream
     assert Decimal(details["price"]["amount"]) > 0
     assert details["startTime"] <= details["endTime"]
     assert details["recordings"] == [{"id": recording["id"], "status": "deleted"}]
+
+
+async def test_a_user_with_a_long_subject_calls_from_the_browser_all_the_same(
+    tenant: Tenant, carrier: str
+) -> None:
+    # Twilio writes the browser as From=client:<identity>, stored (and parsed) as a call's From
+    # (64 characters): the identity must leave room for the prefix, whatever the subject's length.
+    long_sub = "google-oauth2|" + "1" * 100
+    number = await number_with_owner(tenant, carrier, long_sub)
+    application = await provisioned(tenant)
+    token = (await as_user(tenant, long_sub, TOKEN))["createVoiceAccessToken"]
+
+    sid = await browser_dials(
+        tenant,
+        carrier,
+        application=application,
+        identity=token["identity"],
+        to=COLLEAGUE,
+        caller_id=number["phoneNumber"],
+    )
+    call = await stored_call(sid, ended)
+
+    assert len(client_address(token["identity"])) <= 64
+    assert (call.user_id, call.refusal, call.answered_by) == (long_sub, None, COLLEAGUE)

@@ -19,11 +19,14 @@ CLIENT_PREFIX = "client:"
 MAX_IDENTITY_LENGTH = 121
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _DIGEST_CHARACTERS = 12  # hex: 48 bits, no collision among a tenant's users in practice
-_READABLE_LENGTH = 64
+# 44 + "_" + 12 = 57 characters: ``client:<identity>`` (64) then fits where Twilio's From/To of a
+# browser call is stored (``Call.from_address``/``to_address``, 64 characters) and is read by
+# the one field parser, which refuses longer values.
+_READABLE_LENGTH = 44
 
 
 def identity_of(user_id: str) -> str:
-    """The client identity of ``user_id`` (stable, ``[A-Za-z0-9_]``, at most 77 characters)."""
+    """The client identity of ``user_id`` (stable, ``[A-Za-z0-9_]``, at most 57 characters)."""
     digest = hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:_DIGEST_CHARACTERS]
     readable = _UNSAFE.sub("_", user_id)[:_READABLE_LENGTH]
     return f"{readable}_{digest}"
