@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import httpx
 import pytest
@@ -240,7 +240,9 @@ async def test_the_call_is_asked_of_twilio_with_the_gateways_webhooks_and_every_
         [number["phoneNumber"]],
         ["POST"],
     )
-    assert sent["Url"] == [f"{gateway}/webhooks/twilio/voice#rc=3&rp=ct,rt,5xx"]
+    # Where to bridge travels in the (signed) URL too, for a webhook ahead of the call's row.
+    bridge = quote(client_address(identity_of("auth0|admin")), safe="")
+    assert sent["Url"] == [f"{gateway}/webhooks/twilio/voice?bridge={bridge}#rc=3&rp=ct,rt,5xx"]
     assert sent["StatusCallback"] == [f"{gateway}/webhooks/twilio/call-status#rc=3&rp=ct,rt,5xx"]
     assert sent["StatusCallbackEvent"] == ["initiated", "ringing", "answered", "completed"]
     assert sent["Record"] == ["true"]

@@ -245,6 +245,41 @@ async def test_a_placed_call_without_a_bridge_is_hung_up_politely(
     )
 
 
+async def test_a_placed_call_answered_before_its_row_is_written_is_bridged_from_its_signed_url(
+    twilio_tenant: TwilioTenant,
+) -> None:
+    # placeCall writes where to bridge into the voice URL it gives Twilio; the row may come
+    # later (a backlog in the writer longer than the ring).
+    sid = call_sid()
+    identity = identity_of("auth0|amy")
+    params = [
+        ("AccountSid", twilio_tenant.account_sid),
+        ("CallSid", sid),
+        ("CallStatus", "in-progress"),
+        ("Direction", "outbound-api"),
+        ("From", twilio_tenant.number.phone_number),
+        ("To", "+14155550188"),
+    ]
+    path = f"{VOICE}?{urlencode({'bridge': client_address(identity)})}"
+    elsewhere = f"{VOICE}?{urlencode({'bridge': '+14155550199'})}"
+
+    response = await twilio_tenant.post(path, params)
+    forged = await twilio_tenant.http.post(
+        elsewhere,
+        content=urlencode(params),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            **twilio_tenant.signed_headers(path, params),
+        },
+    )
+
+    assert response.status_code == 200
+    assert f"<Client>{identity}</Client>" in response.text
+    assert f'callerId="{twilio_tenant.number.phone_number}"' in response.text
+    assert forged.status_code == 403  # the bridge is covered by Twilio's signature
+    assert await Call.filter(sid=sid).count() == 1
+
+
 async def test_a_browser_call_from_a_number_the_tenant_does_not_hold_is_refused(
     twilio_tenant: TwilioTenant,
 ) -> None:

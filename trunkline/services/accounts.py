@@ -9,7 +9,7 @@ one the app owns and can invalidate.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 
 from tortoise.queryset import QuerySet
@@ -73,9 +73,10 @@ class TwilioAccounts:
     def __repr__(self) -> str:
         return f"TwilioAccounts(public_url={self.public_url!r})"
 
-    def callback_url(self, callback: Callback) -> str:
-        """The URL Twilio is given for ``callback``, under this gateway's public URL."""
-        return callback_url(self.public_url, callback)
+    def callback_url(self, callback: Callback, query: Mapping[str, str] | None = None) -> str:
+        """The URL Twilio is given for ``callback``, under this gateway's public URL (with
+        ``query``, which Twilio signs with the rest of the URL)."""
+        return callback_url(self.public_url, callback, query)
 
     async def for_tenant(self, tenant_id: int) -> TwilioAccount | None:
         """The tenant's account, enabled or not; None when none is configured."""

@@ -109,6 +109,8 @@ class IncomingCall:
     direction: str
     # A browser call's caller-ID parameter (one of the tenant's numbers), if sent.
     caller_id: str | None = None
+    # A placed call's bridge, from the voice URL placeCall gave Twilio (signed with it).
+    bridge: str | None = None
 
     @property
     def from_browser(self) -> bool:
@@ -247,9 +249,11 @@ async def _placed_call(tenant_id: int, call: IncomingCall, number: PhoneNumber |
         to_address=call.to_address,
         number=number,
     )
-    if placed is None or not placed.bridge_to:
+    # The row's, else the URL's: Twilio may ask before placeCall's row is written.
+    bridge = (placed.bridge_to if placed is not None else None) or call.bridge
+    if not bridge:
         return Routing(Goodbye(CALL_NOT_CONNECTED), record)
-    return Routing(Ring(target=placed.bridge_to, caller_id=call.from_address), record)
+    return Routing(Ring(target=bridge, caller_id=call.from_address), record)
 
 
 def _is_e164(value: str) -> bool:

@@ -47,6 +47,8 @@ from trunkline.twilio import ProviderError, provider_errors
 logger = logging.getLogger(__name__)
 
 PLACE_CALL = "placeCall"  # the idempotency keys' operation
+# The voice URL's query parameter naming where an answered placed call is bridged.
+BRIDGE_PARAMETER = "bridge"
 # The progress events a placed call reports (Twilio sends only ``completed`` unless asked).
 STATUS_CALLBACK_EVENTS = ("initiated", "ringing", "answered", "completed")
 # Twilio's "the call is not in a state for this" (updating a call that has ended).
@@ -120,7 +122,10 @@ async def place_call(
     arguments = {
         "to": to,
         "from_": number.phone_number,
-        "url": accounts.callback_url(Callback.VOICE),
+        # Where to bridge travels in the URL too (signed by Twilio with it): were the voice
+        # webhook to come before this call's row is written (a backlog in the writer longer
+        # than the ring), it still knows where to connect the callee.
+        "url": accounts.callback_url(Callback.VOICE, {BRIDGE_PARAMETER: bridge_to}),
         "method": "POST",
         # Asked when the voice webhook fails: it answers safe TwiML (REQUIREMENTS note 14).
         "fallback_url": accounts.callback_url(Callback.VOICE_FALLBACK),

@@ -13,6 +13,7 @@ shape is checked: a keyword of at most the column's length.
 from __future__ import annotations
 
 from trunkline.models import ActivityEvent, Call, Message, PhoneNumber, Recording, TwilioSettings
+from trunkline.services.calling import BRIDGE_PARAMETER
 from trunkline.webhooks.fields import Characters, Text, amount, column, instant, integer, text
 
 IDENTIFIER = Characters.IDENTIFIER
@@ -80,6 +81,8 @@ DIAL_CALL_STATUS = text("DialCallStatus", lands_in=None, characters=TOKEN, lower
 # Read from the action URL's own query (we wrote it; the signature covers it).
 ACTION_STEP = text("step", lands_in=None, characters=TOKEN, lower=True)
 ANSWERED_BY = text("answeredBy", lands_in=column(Call, "answered_by"))
+# Read from a placed call's voice URL (placeCall wrote it): where to connect the callee.
+BRIDGE = text(BRIDGE_PARAMETER, lands_in=column(Call, "bridge_to"))
 RECORDING_SID = text("RecordingSid", lands_in=column(Recording, "sid"), characters=IDENTIFIER)
 RECORDING_STATUS = text(
     "RecordingStatus", lands_in=column(Recording, "status"), characters=TOKEN, lower=True

@@ -91,6 +91,7 @@ async def answer_call(delivery: Delivery, public_url: str) -> Reply:
         to_address=webhook.require(fields.CALL_TO),
         direction=webhook.read(fields.DIRECTION) or "inbound",
         caller_id=webhook.read(fields.CALLER_ID),
+        bridge=webhook.read_query(fields.BRIDGE),
     )
     decided = await routing.route_call(
         tenant_id=delivery.tenant_id, call=call, number=delivery.number
