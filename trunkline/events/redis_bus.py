@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 RECONNECT_MIN_SECONDS = 0.05
 RECONNECT_MAX_SECONDS = 2.0
+# How long close() waits for the cancelled listener before cancelling it again.
+CANCEL_RETRY_SECONDS = 0.1
 # The field of a message published to all that names where its handlers acknowledge it, and
 # how long such a reply list may outlive a publisher that stopped waiting.
 ACK_FIELD = "_ack"
@@ -88,9 +90,15 @@ class RedisBus:
 
     async def close(self) -> None:
         if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+            listener = self._listener
+            # redis-py can swallow a cancellation that lands inside one of its commands (the
+            # listener then goes on to its next reconnect): cancel until the task has ended,
+            # rather than wait for ever on a task that no longer knows it was cancelled.
+            while not listener.done():
+                listener.cancel()
+                await asyncio.wait({listener}, timeout=CANCEL_RETRY_SECONDS)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                listener.result()
             self._listener = None
         await self._client.aclose()
 
@@ -229,7 +237,10 @@ class RedisBus:
     async def _listen(self) -> None:
         delay = RECONNECT_MIN_SECONDS
         first = True
+        task = asyncio.current_task()
         while True:
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError  # one redis-py swallowed (see close)
             # The listener blocks reading for as long as nothing is published: no read timeout.
             client = redis.Redis.from_url(
                 self._url, socket_connect_timeout=self._timeout, socket_keepalive=True
