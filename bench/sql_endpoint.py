@@ -2,7 +2,8 @@
 
 A bare ASGI app (no framework, no auth, no ORM, no GraphQL) on one uvicorn process, reading
 with an asyncpg pool: what a page costs when nothing but the query and the HTTP round trip is
-paid. ``GET /threads?tenant=..&first=..`` and ``GET /messages?tenant=..&counterpart=..&first=..``.
+paid. ``GET /threads?tenant=..&first=..``, ``GET /messages?tenant=..&counterpart=..&first=..``
+and ``GET /calls?tenant=..&first=..`` (the joined rows, flat: one per recording).
 
     python -c "from bench.sql_endpoint import run; run()" PORT   (BENCH_DATABASE_URL set)
 """
@@ -18,7 +19,7 @@ from urllib.parse import parse_qs
 import asyncpg
 import uvicorn
 
-from bench.query_sql import MESSAGES_SQL, THREADS_SQL
+from bench.query_sql import CALLS_SQL, MESSAGES_SQL, THREADS_SQL
 
 _pool: asyncpg.Pool | None = None
 
@@ -32,6 +33,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     query = {key: values[0] for key, values in parse_qs(scope["query_string"].decode()).items()}
     if scope["path"] == "/threads":
         rows = await _pool.fetch(THREADS_SQL, int(query["tenant"]), int(query["first"]))
+    elif scope["path"] == "/calls":
+        rows = await _pool.fetch(CALLS_SQL, int(query["tenant"]), int(query["first"]))
     else:
         rows = await _pool.fetch(
             MESSAGES_SQL, int(query["tenant"]), query["counterpart"], int(query["first"])
