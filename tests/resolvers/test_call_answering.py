@@ -129,8 +129,14 @@ async def test_an_inbound_call_rings_the_owners_browser_and_records_who_answered
     assert call.answered_by == owner_client
     assert await legs_of(tenant, carrier, sid) == [(CALLER, owner_client, "completed")]
     assert await Recording.filter(call_id=call.id).count() == 0
-    kinds = await ActivityEvent.filter(entity_id=call.id, kind__startswith="CALL").values_list(
-        "kind", flat=True
+    kinds = (
+        await ActivityEvent.filter(
+            tenant_id=call.tenant_id,  # type: ignore[attr-defined]
+            entity_id=call.id,
+            kind__startswith="CALL",
+        )
+        .order_by("seq")
+        .values_list("kind", flat=True)
     )
     assert kinds[0] == "CALL_RECEIVED"
 
@@ -300,8 +306,14 @@ async def test_an_agent_calls_from_their_own_number_in_the_browser(
         while not (legs := await legs_of(tenant, carrier, sid)):  # noqa: ASYNC110 - the carrier's dial, seen through its API
             await asyncio.sleep(0.02)
     assert legs == [(number["phoneNumber"], COLLEAGUE, "completed")]
-    kinds = await ActivityEvent.filter(entity_id=call.id, kind__startswith="CALL").values_list(
-        "kind", flat=True
+    kinds = (
+        await ActivityEvent.filter(
+            tenant_id=call.tenant_id,  # type: ignore[attr-defined]
+            entity_id=call.id,
+            kind__startswith="CALL",
+        )
+        .order_by("seq")
+        .values_list("kind", flat=True)
     )
     # Announced as a status of an outbound call (not received: nobody called in), then again
     # when the callee answered (and with each status the TwiML App's callback brings).
