@@ -105,7 +105,7 @@ async def test_inbound_messages_alone_are_one_statement_on_postgresql(number: Ph
     sids = [new_sid() for _ in range(3)]
     batch = [inbound(number, sid, key=sid) for sid in sids]
 
-    outcomes = await InboundMessageIngestion.store_alone(batch, connection)  # type: ignore[arg-type]
+    outcomes = await InboundMessageIngestion.store_alone(batch, connection, skip_held=False)  # type: ignore[arg-type]
 
     if connection.capabilities.dialect != "postgres":
         assert outcomes is None

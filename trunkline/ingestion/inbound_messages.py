@@ -21,10 +21,11 @@ from typing import Any, ClassVar, Self
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from trunkline.activity import ActivityDraft, ActivityKind, Ingested, MessageSnapshot
-from trunkline.ingestion.kind import Idempotent
+from trunkline.ingestion.kind import DEFERRED, Deferred, Idempotent
 from trunkline.ingestion.rows import RowWriter
 from trunkline.ingestion.statements import (
     STORE_INBOUND_MESSAGES_POSTGRES,
+    STORE_INBOUND_MESSAGES_SKIPPING_HELD_POSTGRES,
     threads_of_inserted_postgres,
 )
 from trunkline.ingestion.tables import MESSAGES
@@ -99,10 +100,10 @@ class InboundMessageIngestion(Idempotent):
 
     @classmethod
     async def store_alone(
-        cls, items: Sequence[Self], connection: BaseDBAsyncClient
-    ) -> list[Ingested] | None:
+        cls, items: Sequence[Self], connection: BaseDBAsyncClient, *, skip_held: bool
+    ) -> list[Ingested | Deferred] | None:
         """On PostgreSQL: receipts, messages, their threads and activity in one statement
-        (``STORE_INBOUND_MESSAGES_POSTGRES``)."""
+        (``STORE_INBOUND_MESSAGES_POSTGRES``, or its variant skipping held tenants)."""
         if connection.capabilities.dialect != "postgres":
             return None
         now = datetime.now(UTC)
@@ -115,7 +116,9 @@ class InboundMessageIngestion(Idempotent):
         sent = ("sid", "channel", "from_address", "to_address", "body", "media")
         sent += ("num_segments", "number_id")
         found = await connection.execute_query_dict(
-            STORE_INBOUND_MESSAGES_POSTGRES,
+            STORE_INBOUND_MESSAGES_SKIPPING_HELD_POSTGRES
+            if skip_held
+            else STORE_INBOUND_MESSAGES_POSTGRES,
             [
                 [item.receipt_key[2] for item in items],
                 tenant,
@@ -130,10 +133,13 @@ class InboundMessageIngestion(Idempotent):
             ],
         )
         by_key = {(int(row["tenant"]), row["key"]): row for row in found}
-        outcomes: list[Ingested] = []
+        locked = {int(row["tenant"]) for row in found if row["key"] is None}
+        outcomes: list[Ingested | Deferred] = []
         for item, row in zip(items, rows, strict=True):
             stored = by_key.get((item.tenant_id, item.receipt_key[2]))
-            if stored is None:
+            if item.tenant_id not in locked:
+                outcomes.append(DEFERRED)
+            elif stored is None:
                 outcomes.append(Ingested(duplicate=True))
             elif stored["id"] is None:
                 outcomes.append(Ingested(duplicate=False))  # its message was stored already

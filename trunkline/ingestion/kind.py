@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar, Protocol, Self
+from typing import ClassVar, Protocol, Self, final
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -14,6 +14,21 @@ from trunkline.activity import ActivityDraft, Ingested
 
 # (tenant id, provider, SHA-256 of the idempotency key): what a receipt is unique by.
 ReceiptKey = tuple[int, str, str]
+
+
+@final
+class Deferred:
+    """Not stored, nothing written: the delivery's tenant was held by another transaction (on
+    PostgreSQL, another process's batch) and the batch went on without it. Its request is not
+    answered; the writer puts it back at the head of its queue for the next batch."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DEFERRED"
+
+
+DEFERRED = Deferred()
 
 
 class Ingestion(Protocol):
@@ -36,10 +51,13 @@ class Ingestion(Protocol):
 
     @classmethod
     async def store_alone(
-        cls, items: Sequence[Self], connection: BaseDBAsyncClient
-    ) -> list[Ingested] | None:
+        cls, items: Sequence[Self], connection: BaseDBAsyncClient, *, skip_held: bool
+    ) -> list[Ingested | Deferred] | None:
         """Store a batch made only of this kind whole (receipts, entities, activity) in one
-        statement, committed on its own; None: it cannot here (then :meth:`apply_many` runs)."""
+        statement, committed on its own; None: it cannot here (then :meth:`apply_many` runs).
+
+        ``skip_held``: a tenant whose row another transaction holds is skipped rather than
+        waited for, its deliveries :data:`DEFERRED` (see ``trunkline.ingestion.batch``)."""
         ...
 
 
@@ -66,6 +84,6 @@ class Idempotent:
 
     @classmethod
     async def store_alone(
-        cls, items: Sequence[Self], connection: BaseDBAsyncClient
-    ) -> list[Ingested] | None:
+        cls, items: Sequence[Self], connection: BaseDBAsyncClient, *, skip_held: bool
+    ) -> list[Ingested | Deferred] | None:
         return None

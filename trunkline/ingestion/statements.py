@@ -20,20 +20,39 @@ SQLITE_RECEIPTS_PER_STATEMENT = 1000
 
 # --- Receipts: the deliveries not seen before -----------------------------------------------
 
-# The tenants' rows are locked first (ascending ids, so two batches never wait on each other's
-# tenants): the uncorrelated sub-select is an InitPlan, run once before the first receipt row,
-# which saves the batch a round trip of its own for the lock. NO KEY UPDATE, the lock the seq
-# increment takes anyway: it excludes other batches but not the KEY SHARE lock of another
-# transaction's insert referencing the tenant (FOR UPDATE did, and such an insert of a message
-# this batch also creates deadlocked with it).
-INSERT_RECEIPTS_POSTGRES = (
-    "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
-    "SELECT t, p, k, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(t, p, k) "
-    "WHERE (SELECT count(*) FROM (SELECT id FROM tenant WHERE id = ANY($5::bigint[]) "
-    "ORDER BY id FOR NO KEY UPDATE) AS locked) >= 0 "
-    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
-    "RETURNING tenant_id, provider, idempotency_key"
-)
+
+# The tenants' rows are locked first (ascending ids, so two batches that wait never wait on each
+# other's tenants). NO KEY UPDATE, the lock the seq increment takes anyway: it excludes other
+# batches but not the KEY SHARE lock of another transaction's insert referencing the tenant
+# (FOR UPDATE did, and such an insert of a message this batch also creates deadlocked with it).
+# With SKIP LOCKED a tenant another transaction holds is left out rather than waited for: its
+# deliveries get no receipt (the caller defers them). Only the tenants locked take part, and the
+# statement answers which they are (rows with a NULL key) beside the receipts it inserted. The
+# CTE is MATERIALIZED: run once, before the first receipt row, whoever reads it.
+def lock_tenants_postgres(ids: str, *, skip_held: bool) -> str:
+    """The CTE body locking the tenants of the array ``ids`` (a parameter such as ``$5``)."""
+    skip = " SKIP LOCKED" if skip_held else ""
+    return (
+        f"SELECT id FROM tenant WHERE id = ANY({ids}::bigint[]) "  # noqa: S608 (our constants)
+        f"ORDER BY id FOR NO KEY UPDATE{skip}"
+    )
+
+
+def insert_receipts_postgres(*, skip_held: bool) -> str:
+    return (
+        f"WITH locked AS MATERIALIZED ({lock_tenants_postgres('$5', skip_held=skip_held)}), "  # noqa: S608
+        "receipt AS (INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, "
+        "created_at) SELECT t, p, k, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) "
+        "AS u(t, p, k) WHERE t = ANY(ARRAY(SELECT id FROM locked)) "
+        "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+        "RETURNING tenant_id, provider, idempotency_key) "
+        "SELECT tenant_id, provider, idempotency_key FROM receipt "
+        "UNION ALL SELECT id, NULL, NULL FROM locked"
+    )
+
+
+INSERT_RECEIPTS_POSTGRES = insert_receipts_postgres(skip_held=False)
+INSERT_RECEIPTS_SKIPPING_HELD_POSTGRES = insert_receipts_postgres(skip_held=True)
 INSERT_RECEIPTS_SQLITE = (
     "INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) VALUES {rows} "
     "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
@@ -101,50 +120,61 @@ def threads_of_inserted_postgres(source: str) -> str:
 
 # --- Inbound messages, a batch of nothing else, whole, on PostgreSQL ------------------------
 
+
 # The steps are those of a batch in a transaction block: lock the tenants (ascending ids, before
-# the first receipt row, as the receipts' statement does there), insert the receipts that are
+# the first receipt row, as the receipts' statement does there; skipping the held ones, whose
+# deliveries then get no receipt, if asked), insert the receipts of the locked tenants that are
 # new, insert the messages of new receipts (the first delivery of a tenant's sid only), reserve
 # each tenant's seqs and append the activity, its payload completed with the message's new id,
 # and count the new messages into their threads (one row per thread: the statement may not
 # update a row twice; all inbound, so all unread; an MMS under SMS, as models.thread_channel).
 # (S608: the f-strings below insert this module's own constants, never input.)
-STORE_INBOUND_MESSAGES_POSTGRES = (
-    "WITH locked AS ("  # noqa: S608
-    "SELECT id FROM tenant WHERE id = ANY($16::bigint[]) ORDER BY id FOR NO KEY UPDATE), "
-    "delivery AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[], $4::text[], "
-    "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
-    "$12::text[], $17::bool[]) WITH ORDINALITY "
-    "AS d(k, t, first, sid, c, f, o, b, m, g, n, p, w, ord)), "
-    "receipt AS (INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, created_at) "
-    "SELECT t, $13, k, $14 FROM delivery WHERE (SELECT count(*) FROM locked) >= 0 "
-    "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
-    "RETURNING tenant_id AS rt, idempotency_key AS rk), "
-    "stored AS (INSERT INTO message (tenant_id, sid, channel, direction, from_address, "
-    "to_address, counterpart, body, media, status, status_history, num_segments, number_id, "
-    "received_while_inactive, created_at, updated_at) "
-    "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, w, $14, $14 "
-    "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
-    "ON CONFLICT (tenant_id, sid) DO NOTHING "
-    "RETURNING id, sid, tenant_id, number_id, counterpart, channel, direction, created_at), "
-    f"threaded AS ({threads_of_inserted_postgres('stored')}), "
-    "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
-    "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
-    "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
-    "FROM stored JOIN delivery ON delivery.t = stored.tenant_id AND delivery.sid = stored.sid "
-    "AND first), "
-    "reserved AS (UPDATE tenant SET activity_seq = activity_seq + added.total "
-    "FROM (SELECT tenant_id, count(*) AS total FROM stored GROUP BY tenant_id) AS added "
-    "WHERE tenant.id = added.tenant_id RETURNING tenant.id, activity_seq), "
-    "appended AS (INSERT INTO activity_event (tenant_id, seq, kind, entity_type, entity_id, "
-    "number_id, payload, created_at) "
-    "SELECT tenant_id, activity_seq - total + place, 'MESSAGE_RECEIVED', 'message', "
-    "announced.id, n, p::jsonb || jsonb_build_object('id', announced.id), $14 "
-    "FROM announced JOIN reserved ON reserved.id = announced.tenant_id "
-    "RETURNING entity_id, seq) "
-    "SELECT rt AS tenant, rk AS key, announced.id, seq FROM receipt "
-    "LEFT JOIN announced ON announced.tenant_id = rt AND k = rk "
-    "LEFT JOIN appended ON entity_id = announced.id"
-)
+def store_inbound_messages_postgres(*, skip_held: bool) -> str:
+    """The whole statement; its rows: per receipt inserted its tenant, key, message id and seq,
+    and per tenant locked a row of its id alone."""
+    return (
+        f"WITH locked AS MATERIALIZED ({lock_tenants_postgres('$16', skip_held=skip_held)}), "  # noqa: S608
+        "delivery AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[], $4::text[], "
+        "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
+        "$12::text[], $17::bool[]) WITH ORDINALITY "
+        "AS d(k, t, first, sid, c, f, o, b, m, g, n, p, w, ord)), "
+        "receipt AS (INSERT INTO webhook_receipt (tenant_id, provider, idempotency_key, "
+        "created_at) SELECT t, $13, k, $14 FROM delivery "
+        "WHERE t = ANY(ARRAY(SELECT id FROM locked)) "
+        "ON CONFLICT (tenant_id, provider, idempotency_key) DO NOTHING "
+        "RETURNING tenant_id AS rt, idempotency_key AS rk), "
+        "stored AS (INSERT INTO message (tenant_id, sid, channel, direction, from_address, "
+        "to_address, counterpart, body, media, status, status_history, num_segments, number_id, "
+        "received_while_inactive, created_at, updated_at) "
+        "SELECT t, sid, c, 'inbound', f, o, f, b, m::jsonb, 'received', $15::jsonb, g, n, w, "
+        "$14, $14 "
+        "FROM delivery JOIN receipt ON rt = t AND rk = k WHERE first ORDER BY ord "
+        "ON CONFLICT (tenant_id, sid) DO NOTHING "
+        "RETURNING id, sid, tenant_id, number_id, counterpart, channel, direction, created_at), "
+        f"threaded AS ({threads_of_inserted_postgres('stored')}), "
+        "announced AS (SELECT stored.id, stored.tenant_id, k, n, p, "
+        "row_number() OVER (PARTITION BY stored.tenant_id ORDER BY ord) AS place, "
+        "count(*) OVER (PARTITION BY stored.tenant_id) AS total "
+        "FROM stored JOIN delivery ON delivery.t = stored.tenant_id AND delivery.sid = stored.sid "
+        "AND first), "
+        "reserved AS (UPDATE tenant SET activity_seq = activity_seq + added.total "
+        "FROM (SELECT tenant_id, count(*) AS total FROM stored GROUP BY tenant_id) AS added "
+        "WHERE tenant.id = added.tenant_id RETURNING tenant.id, activity_seq), "
+        "appended AS (INSERT INTO activity_event (tenant_id, seq, kind, entity_type, entity_id, "
+        "number_id, payload, created_at) "
+        "SELECT tenant_id, activity_seq - total + place, 'MESSAGE_RECEIVED', 'message', "
+        "announced.id, n, p::jsonb || jsonb_build_object('id', announced.id), $14 "
+        "FROM announced JOIN reserved ON reserved.id = announced.tenant_id "
+        "RETURNING entity_id, seq) "
+        "SELECT rt AS tenant, rk AS key, announced.id, seq FROM receipt "
+        "LEFT JOIN announced ON announced.tenant_id = rt AND k = rk "
+        "LEFT JOIN appended ON entity_id = announced.id "
+        "UNION ALL SELECT id, NULL, NULL, NULL FROM locked"
+    )
+
+
+STORE_INBOUND_MESSAGES_POSTGRES = store_inbound_messages_postgres(skip_held=False)
+STORE_INBOUND_MESSAGES_SKIPPING_HELD_POSTGRES = store_inbound_messages_postgres(skip_held=True)
 
 # --- The row writer's statements, composed per table ----------------------------------------
 # Each row has an ``id`` and a ``sid`` unique per tenant; ``created_at`` and ``updated_at`` are

@@ -6,6 +6,13 @@ transaction (:func:`ingest_batch`), commits once, and only then answers each wai
 so a 200 still means "committed". While a batch is written the next one gathers: the busier the
 process, the bigger the batches.
 
+On PostgreSQL a batch skips the tenants another process's batch holds (``ingest_batch``'s
+``skip_held``): their deliveries come back deferred, unanswered, and go to the head of the queue
+for the next batch, in their order, so a tenant's deliveries are still stored in arrival order.
+A delivery deferred :data:`MAX_DEFERRALS` times makes its next batch wait for the held tenants:
+deferral is bounded, and the queue holds at most ``capacity`` new deliveries plus one batch put
+back.
+
 Each committed batch's activity notices are then handed, in seq order, to ``publish`` (the bus,
 for the webhooks) by a task of their own: one call per round rather than one per notice, and no
 request waits for it. A 200 promises "stored", not "announced": subscribers that miss a notice
@@ -19,10 +26,11 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from trunkline.activity import ActivityNotice, Ingested
 from trunkline.ingestion.batch import ingest_batch
-from trunkline.ingestion.kind import Ingestion, ReceiptKey
+from trunkline.ingestion.kind import Deferred, Ingestion, ReceiptKey
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +42,19 @@ DEFAULT_MAX_BATCH = 256
 # subscribers find the gap at the next notice, or resync when the bus reconnects, and read the log).
 DEFAULT_PUBLISH_BACKLOG = 16_384
 
-Waiting = tuple[Ingestion, "asyncio.Future[Ingested]"]
+# How often one delivery may be put back before its batch waits for the tenants held instead.
+MAX_DEFERRALS = 2
+
+
+@dataclass(slots=True)
+class Waiting:
+    """A delivery, the request waiting for its outcome, and how often it was put back."""
+
+    ingestion: Ingestion
+    future: asyncio.Future[Ingested]
+    deferrals: int = 0
+
+
 # Announces committed notices, in order; what it cannot publish it logs rather than raises.
 PublishNotices = Callable[[Sequence[ActivityNotice]], Awaitable[None]]
 
@@ -94,7 +114,7 @@ class IngestionWriter:
         if self._task is None:
             await self.start()
         future: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
-        self._waiting.append((ingestion, future))
+        self._waiting.append(Waiting(ingestion, future))
         self._wakeup.set()
         return await future
 
@@ -110,21 +130,33 @@ class IngestionWriter:
         finally:
             # Cancelled mid-way: nobody will write what still waits, so nobody may wait for it.
             while self._waiting:
-                _settle(self._waiting.popleft()[1], IngestionBusy("the writer stopped"))
+                _settle(self._waiting.popleft().future, IngestionBusy("the writer stopped"))
 
     async def _write(self, batch: list[Waiting]) -> None:
+        skip_held = all(waiting.deferrals < MAX_DEFERRALS for waiting in batch)
         try:
-            outcomes = await ingest_batch([ingestion for ingestion, _ in batch])
+            outcomes = await ingest_batch(
+                [waiting.ingestion for waiting in batch], skip_held=skip_held
+            )
         except Exception as exc:
             if len(batch) == 1:
-                _settle(batch[0][1], exc)
+                _settle(batch[0].future, exc)
                 return
             logger.warning("a batch of %d webhooks failed (%r): one by one", len(batch), exc)
             await self._write_one_by_one(batch)
             return
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            _settle(future, outcome)
-        self._announce(outcomes)
+        stored: list[Ingested] = []
+        deferred: list[Waiting] = []
+        for waiting, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Deferred):
+                deferred.append(waiting)
+            else:
+                _settle(waiting.future, outcome)
+                stored.append(outcome)
+        for waiting in reversed(deferred):  # back at the head, in their order
+            waiting.deferrals += 1
+            self._waiting.appendleft(waiting)
+        self._announce(stored)
 
     def _announce(self, outcomes: Sequence[Ingested | BaseException]) -> None:
         """Queue a committed batch's notices for the publisher, in the batch's (seq) order."""
@@ -172,16 +204,16 @@ class IngestionWriter:
         """One bad delivery must not fail the others: each (with its redeliveries) on its own."""
         by_key: dict[ReceiptKey, list[Waiting]] = {}
         for waiting in batch:
-            by_key.setdefault(waiting[0].receipt_key, []).append(waiting)
+            by_key.setdefault(waiting.ingestion.receipt_key, []).append(waiting)
         for group in by_key.values():
             try:
                 outcomes: Sequence[Ingested | BaseException] = await ingest_batch(
-                    [ingestion for ingestion, _ in group]
+                    [waiting.ingestion for waiting in group]
                 )
             except Exception as exc:
                 outcomes = [exc] * len(group)
-            for (_, future), outcome in zip(group, outcomes, strict=True):
-                _settle(future, outcome)
+            for waiting, outcome in zip(group, outcomes, strict=True):
+                _settle(waiting.future, outcome)
             self._announce(outcomes)  # each group committed on its own
 
 
