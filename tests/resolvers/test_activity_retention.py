@@ -33,6 +33,8 @@ async def test_support_sets_and_resets_the_retention_of_its_own_organization(
     seen = await graphql.execute(TENANT, token=identity.token(org=unique_org, roles=[]))
     saved = await retention_of(unique_org)
     reset = await graphql.execute(SET_RETENTION, {"days": None}, token=token)
+    await graphql.execute(SET_RETENTION, {"days": 5}, token=token)
+    omitted = await graphql.execute(SET_RETENTION, token=token)
 
     assert set_to_7["data"]["setActivityRetention"] == {
         "__typename": "Tenant",
@@ -42,6 +44,7 @@ async def test_support_sets_and_resets_the_retention_of_its_own_organization(
     assert seen["data"]["tenant"] == {"orgId": unique_org, "activityRetentionDays": 7}
     assert saved == 7
     assert reset["data"]["setActivityRetention"]["activityRetentionDays"] is None
+    assert omitted["data"]["setActivityRetention"]["activityRetentionDays"] is None
     assert await retention_of(unique_org) is None
 
 

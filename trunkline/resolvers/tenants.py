@@ -60,13 +60,14 @@ class TenantsMutation:
     @strawberry.mutation(
         permission_classes=[IsSupport],
         description=(
-            "How many days of activity the organization keeps (1 to 3650; null: the gateway's "
-            "default). Older events are deleted by the next retention run; a subscription "
-            "resuming from before the oldest kept event gets CURSOR_EXPIRED and must reload."
+            "How many days of activity the organization keeps (1 to 3650; null or omitted: the "
+            "gateway's default). Older events are deleted by the next retention run; a "
+            "subscription resuming from before the oldest kept event gets CURSOR_EXPIRED and "
+            "must reload."
         ),
     )
     async def set_activity_retention(
-        self, info: Info, days: int | None
+        self, info: Info, days: int | None = None
     ) -> SetActivityRetentionResult:
         _, tenant_id = caller_tenant(info)
         try:
