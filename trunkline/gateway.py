@@ -168,8 +168,8 @@ class Gateway:
         self.retention.start()
 
     async def aclose(self) -> None:
-        await self.retention.stop()  # first: a run in progress ends and unlocks while the
-        # database is still open
+        # First: a run in progress ends, and unlocks, while the database is still open.
+        await self.retention.stop()
         await self.media.aclose()
         await self.prices.stop()
         await self.accounts.clients.aclose()
