@@ -96,3 +96,40 @@ def test_media_urls_default_to_fifteen_minutes_and_are_capped_at_an_hour(tmp_pat
     assert Settings(data_dir=tmp_path, media_url_ttl_seconds=3600).media_url_ttl_seconds == 3600
     with pytest.raises(ValidationError, match="media_url_ttl_seconds"):
         Settings(data_dir=tmp_path, media_url_ttl_seconds=3601)
+
+
+def test_retention_is_configured_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUNKLINE_RECEIPT_RETENTION_HOURS", "48")
+    monkeypatch.setenv("TRUNKLINE_ACTIVITY_RETENTION_DAYS", "30")
+    monkeypatch.setenv("TRUNKLINE_RETENTION_INTERVAL_SECONDS", "600")
+    monkeypatch.setenv("TRUNKLINE_RETENTION_BATCH_SIZE", "1000")
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+    assert (
+        settings.receipt_retention_hours,
+        settings.activity_retention_days,
+        settings.retention_interval_seconds,
+        settings.retention_batch_size,
+    ) == (48, 30, 600, 1000)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        # Shorter than the providers' retries: a retried webhook would be stored twice.
+        ("TRUNKLINE_RECEIPT_RETENTION_HOURS", "23"),
+        ("TRUNKLINE_ACTIVITY_RETENTION_DAYS", "0"),
+        ("TRUNKLINE_RETENTION_INTERVAL_SECONDS", "0"),
+        ("TRUNKLINE_RETENTION_BATCH_SIZE", "0"),
+    ],
+)
+def test_retention_settings_out_of_range_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ValidationError):
+        Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]

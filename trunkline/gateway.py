@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from trunkline.activity import (
     ActivityKind,
@@ -28,6 +29,7 @@ from trunkline.services.calling import PlacedCall
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import Prices
+from trunkline.services.retention import Retention, RetentionPolicy
 from trunkline.services.secrets import secret_box
 from trunkline.services.sending import SentMessage
 from trunkline.services.tenants import KnownTenants
@@ -56,6 +58,8 @@ class Gateway:
     tenants: KnownTenants = field(repr=False)
     media_links: MediaLinks = field(repr=False)
     media: MediaFetcher = field(repr=False)
+    # Prunes old webhook receipts and activity, every interval; one process at a time works.
+    retention: Retention = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -102,6 +106,14 @@ class Gateway:
                 api_base=settings.effective_twilio_api_base,
                 timeout=settings.media_timeout_seconds,
                 max_bytes=settings.media_max_bytes,
+            ),
+            retention=Retention(
+                RetentionPolicy(
+                    receipt_retention=timedelta(hours=settings.receipt_retention_hours),
+                    activity_days=settings.activity_retention_days,
+                    batch_size=settings.retention_batch_size,
+                ),
+                interval_seconds=settings.retention_interval_seconds,
             ),
         )
 
@@ -153,8 +165,11 @@ class Gateway:
         await self.accounts.lookups.start()
         await self.bus.start()
         self.prices.start()
+        self.retention.start()
 
     async def aclose(self) -> None:
+        # First: a run in progress ends, and unlocks, while the database is still open.
+        await self.retention.stop()
         await self.media.aclose()
         await self.prices.stop()
         await self.accounts.clients.aclose()

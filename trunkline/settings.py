@@ -122,6 +122,25 @@ class Settings(BaseSettings):
         default=256, ge=1, description="Webhooks stored in one transaction at most."
     )
 
+    receipt_retention_hours: float = Field(
+        default=72,
+        ge=24,
+        description="How long webhook receipts (and mutations' idempotency keys) are kept: "
+        "Twilio and SendGrid retry within a day; a receipt pruned sooner lets a retry in twice.",
+    )
+    activity_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days of activity log kept per tenant, unless the tenant sets its own.",
+    )
+    retention_interval_seconds: float = Field(
+        default=3600, gt=0, description="Time between retention runs (one process at a time)."
+    )
+    retention_batch_size: int = Field(
+        default=5000, ge=1, le=100_000, description="Rows one retention statement deletes."
+    )
+
     @field_validator("auth0_issuer")
     @classmethod
     def _issuer_is_an_https_url_with_trailing_slash(cls, value: str) -> str:

@@ -13,7 +13,12 @@ the models: nothing here imports services, GraphQL, HTTP or the ``Gateway``.
 """
 
 from trunkline.activity.cursor import format_seq, parse_cursor
-from trunkline.activity.log import activity_after, append_activities, latest_seq
+from trunkline.activity.log import (
+    ActivityPruned,
+    activity_after,
+    append_activities,
+    latest_seq,
+)
 from trunkline.activity.notices import (
     ActivityChannel,
     ActivityDraft,
@@ -42,6 +47,7 @@ __all__ = [
     "ActivityDraft",
     "ActivityKind",
     "ActivityNotice",
+    "ActivityPruned",
     "CallSnapshot",
     "ConversationEventSnapshot",
     "Ingested",

@@ -108,16 +108,46 @@ async def _append_for_tenant(
     return first
 
 
+class ActivityPruned(Exception):
+    """Events after the cursor are no longer in the log (retention deleted them): replaying from
+    it would skip them, so the client must reload its state and continue from the newest event."""
+
+    def __init__(self, *, tenant_id: int, after_seq: int) -> None:
+        super().__init__(f"activity of tenant {tenant_id} after seq {after_seq} was pruned")
+        self.tenant_id = tenant_id
+        self.after_seq = after_seq
+
+
 async def activity_after(
     *, tenant_id: int, after_seq: int, limit: int = REPLAY_PAGE
 ) -> list[ActivityNotice]:
-    """The tenant's activity after ``after_seq``, oldest first, at most ``limit`` rows."""
-    rows = (
+    """The tenant's activity after ``after_seq``, oldest first, at most ``limit`` rows.
+
+    A tenant's log holds no holes until retention deletes its oldest rows, so a missing seq
+    after the cursor means the log no longer holds what the caller has not seen.
+
+    Raises:
+        ActivityPruned: a row after ``after_seq`` was deleted by retention.
+    """
+    rows = await _rows_after(tenant_id, after_seq, limit)
+    if not rows:
+        # Caught up, or every row after the cursor is gone. The committed seq is read first:
+        # rows up to it were committed before the second read, which sees them unless deleted.
+        committed = await latest_seq(tenant_id=tenant_id)
+        if committed <= after_seq:
+            return []
+        rows = await _rows_after(tenant_id, after_seq, limit)
+    if not rows or any(row.seq != after_seq + 1 + i for i, row in enumerate(rows)):
+        raise ActivityPruned(tenant_id=tenant_id, after_seq=after_seq)
+    return [ActivityNotice.from_row(row) for row in rows]
+
+
+async def _rows_after(tenant_id: int, after_seq: int, limit: int) -> list[ActivityEvent]:
+    return (
         await ActivityEvent.filter(tenant_id=tenant_id, seq__gt=after_seq)
         .order_by("seq")
         .limit(limit)
     )
-    return [ActivityNotice.from_row(row) for row in rows]
 
 
 async def latest_seq(*, tenant_id: int) -> int:

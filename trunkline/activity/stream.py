@@ -41,6 +41,8 @@ async def activity_stream(
     Raises:
         StreamExpired: at ``expires_at``.
         SubscriberDropped: when the subscriber fell too far behind the bus.
+        ActivityPruned: events after ``after_seq`` (or after the last one yielded) are no
+            longer in the log: retention deleted them before they could be replayed.
     """
     subscription = bus.subscribe(activity_channel_name(prefix, tenant_id), sequence=notice_seq)
     subscription.expire_after((expires_at - datetime.now(UTC)).total_seconds())

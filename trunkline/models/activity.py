@@ -27,4 +27,5 @@ class ActivityEvent(Model):
     class Meta:
         table = "activity_event"
         unique_together = (("tenant_id", "seq"),)
-        indexes = (("tenant_id", "number_id", "seq"),)
+        # (tenant_id, created_at): retention deletes a tenant's events older than its limit.
+        indexes = (("tenant_id", "number_id", "seq"), ("tenant_id", "created_at"))

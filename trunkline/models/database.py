@@ -65,8 +65,9 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """Return a connection to the pool as it is: asyncpg's own reset costs a round trip.
 
     That reset (advisory locks, cursors, LISTEN, settings) undoes session state Trunkline never
-    creates, and every release paid for it: the ingestion writer, one statement per batch,
-    waited for two round trips instead of one. asyncpg still rolls back an open transaction.
+    leaves behind (the retention run unlocks its advisory lock itself), and every release paid
+    for it: the ingestion writer, one statement per batch, waited for two round trips instead
+    of one. asyncpg still rolls back an open transaction.
     """
 
 

@@ -29,3 +29,5 @@ class IdempotentRequest(Model):
     class Meta:
         table = "idempotent_request"
         unique_together = (("tenant_id", "operation", "key"),)
+        # Retention deletes the oldest keys in batches: by age, not by scanning the table.
+        indexes = (("created_at",),)

@@ -16,6 +16,8 @@ class Tenant(TimestampedModel):
     # Last activity sequence handed out; the appender increments it under the row lock, so a
     # tenant's activity commits in sequence order and replay after a cursor never skips a row.
     activity_seq = fields.BigIntField(default=0)
+    # Days of activity kept for this tenant (set by support); None: the gateway's default.
+    activity_retention_days = fields.IntField(null=True)
 
     class Meta:
         table = "tenant"

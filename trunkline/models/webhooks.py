@@ -22,3 +22,5 @@ class WebhookReceipt(Model):
     class Meta:
         table = "webhook_receipt"
         unique_together = (("tenant_id", "provider", "idempotency_key"),)
+        # Retention deletes the oldest receipts in batches: by age, not by scanning the table.
+        indexes = (("created_at",),)

@@ -4,7 +4,8 @@ Each ends when the caller's token or session expires: the socket is closed with 
 subscription on it shares the same expired identity. A subscriber too slow for the bus is dropped
 and its socket closed with 1013 (try again later); reconnecting with ``after`` loses nothing.
 Failures before the first event (a malformed argument, something absent or not the caller's) are
-GraphQL errors carrying an ``ErrorCode``, raised through :func:`query_errors` as queries' are.
+GraphQL errors carrying an ``ErrorCode``, raised through :func:`query_errors` as queries' are; so
+is a resume from a cursor whose following events retention deleted (CURSOR_EXPIRED: reload).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from trunkline.activity import (
     ActivityNotice,
+    ActivityPruned,
     CallSnapshot,
     MessageSnapshot,
     Visibility,
@@ -38,10 +40,11 @@ from trunkline.models import Message as MessageRow
 from trunkline.resolvers.outcomes import query_errors
 from trunkline.schema.activity import ActivityChannel, ActivityEvent
 from trunkline.schema.calls import Call
+from trunkline.schema.errors import raise_query_error
 from trunkline.schema.messages import Message
 from trunkline.services import numbers
 from trunkline.services.calls import get_call
-from trunkline.services.errors import NotFound, PhoneNumberNotFound
+from trunkline.services.errors import CursorExpired, NotFound, PhoneNumberNotFound
 from trunkline.services.keys import parse_key, parse_optional_key, parse_seq
 from trunkline.services.messages import get_message
 
@@ -49,6 +52,10 @@ logger = logging.getLogger(__name__)
 
 EXPIRED_CLOSE = (4403, "Forbidden: the token or session expired")
 DROPPED_CLOSE = (1013, "Subscriber fell behind; resubscribe with `after`")
+PRUNED_MESSAGE = (
+    "Activity after this cursor is older than the organization keeps, so it cannot be replayed: "
+    "reload the current state, then subscribe without `after`."
+)
 
 
 async def _close_socket(info: Info, code: int, reason: str) -> None:
@@ -110,6 +117,10 @@ async def _notices(
         await _close_socket(info, *EXPIRED_CLOSE)
     except SubscriberDropped:
         await _close_socket(info, *DROPPED_CLOSE)
+    except ActivityPruned:
+        # Never resume past events the log no longer holds: the client reloads, then
+        # subscribes again without `after` (or with the newest cursor it then holds).
+        raise_query_error(CursorExpired(PRUNED_MESSAGE))
     finally:
         await stream.aclose()
 

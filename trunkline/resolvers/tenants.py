@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from trunkline.auth.permissions import IsAdmin, IsAuthenticated, require_principal
+from trunkline.auth.permissions import IsAdmin, IsAuthenticated, IsSupport, require_principal
 from trunkline.graphql.context import Info, caller_tenant
 from trunkline.schema.errors import UserInputError, error_result
 from trunkline.schema.tenants import Me, Tenant
@@ -39,6 +39,9 @@ class TenantsQuery:
 
 
 RenameTenantResult = Annotated[Tenant | UserInputError, strawberry.union("RenameTenantResult")]
+SetActivityRetentionResult = Annotated[
+    Tenant | UserInputError, strawberry.union("SetActivityRetentionResult")
+]
 
 
 @strawberry.type
@@ -50,6 +53,25 @@ class TenantsMutation:
         _, tenant_id = caller_tenant(info)
         try:
             row = await tenants.rename_tenant(tenant_id=tenant_id, name=name)
+        except InvalidInput as error:
+            return error_result(error)  # type: ignore[return-value]
+        return Tenant.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[IsSupport],
+        description=(
+            "How many days of activity the organization keeps (1 to 3650; null or omitted: the "
+            "gateway's default). Older events are deleted by the next retention run; a "
+            "subscription resuming from before the oldest kept event gets CURSOR_EXPIRED and "
+            "must reload."
+        ),
+    )
+    async def set_activity_retention(
+        self, info: Info, days: int | None = None
+    ) -> SetActivityRetentionResult:
+        _, tenant_id = caller_tenant(info)
+        try:
+            row = await tenants.set_activity_retention(tenant_id=tenant_id, days=days)
         except InvalidInput as error:
             return error_result(error)  # type: ignore[return-value]
         return Tenant.from_row(row)

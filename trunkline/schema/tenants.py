@@ -27,6 +27,10 @@ class Tenant:
     org_id: str
     name: str
     created_at: datetime
+    activity_retention_days: int | None = strawberry.field(
+        description="Days of activity the organization keeps (set by support); null: the "
+        "gateway's default (TRUNKLINE_ACTIVITY_RETENTION_DAYS)."
+    )
 
     @classmethod
     def from_row(cls, row: TenantRow) -> Tenant:
@@ -35,4 +39,5 @@ class Tenant:
             org_id=row.org_id,
             name=row.name,
             created_at=row.created_at,
+            activity_retention_days=row.activity_retention_days,
         )

@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     INACTIVE_NUMBER = "INACTIVE_NUMBER"
     NUMBER_UNAVAILABLE = "NUMBER_UNAVAILABLE"
     PROVIDER_ERROR = "PROVIDER_ERROR"
+    CURSOR_EXPIRED = "CURSOR_EXPIRED"
 
 
 class DomainError(Exception):
@@ -44,6 +45,12 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
+
+
+class CursorExpired(DomainError):
+    """The position a client resumes from is older than what is kept: it must reload."""
+
+    code = ErrorCode.CURSOR_EXPIRED
 
 
 class NotAllowed(DomainError):

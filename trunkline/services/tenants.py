@@ -6,6 +6,8 @@ from tortoise.exceptions import IntegrityError
 
 from trunkline.models import Tenant
 from trunkline.services import validation
+from trunkline.services.errors import InvalidInput
+from trunkline.services.retention import MAX_ACTIVITY_RETENTION_DAYS
 
 
 class KnownTenants:
@@ -64,4 +66,19 @@ async def rename_tenant(*, tenant_id: int, name: str) -> Tenant:
     tenant = await Tenant.get(id=tenant_id)
     tenant.name = name
     await tenant.save(update_fields=["name", "updated_at"])
+    return tenant
+
+
+async def set_activity_retention(*, tenant_id: int, days: int | None) -> Tenant:
+    """Keep the tenant's activity ``days`` days (1 to 3650); None: the gateway's default.
+
+    The next retention run deletes what the new setting no longer keeps.
+    """
+    if days is not None and not 1 <= days <= MAX_ACTIVITY_RETENTION_DAYS:
+        raise InvalidInput(
+            "days", f"days must be between 1 and {MAX_ACTIVITY_RETENTION_DAYS}, or null."
+        )
+    tenant = await Tenant.get(id=tenant_id)
+    tenant.activity_retention_days = days
+    await tenant.save(update_fields=["activity_retention_days", "updated_at"])
     return tenant
