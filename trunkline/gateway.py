@@ -25,6 +25,8 @@ from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.calling import PlacedCall
+from trunkline.services.health import HealthLog
+from trunkline.services.health_records import health_records
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import Prices
@@ -56,6 +58,8 @@ class Gateway:
     tenants: KnownTenants = field(repr=False)
     media_links: MediaLinks = field(repr=False)
     media: MediaFetcher = field(repr=False)
+    # What twilioHealth shows besides Twilio's own answers: last webhook, refusals, last check.
+    health: HealthLog = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -103,6 +107,7 @@ class Gateway:
                 timeout=settings.media_timeout_seconds,
                 max_bytes=settings.media_max_bytes,
             ),
+            health=HealthLog(health_records(settings.redis_url, prefix=settings.bus_prefix)),
         )
 
     async def record_sent(
@@ -156,6 +161,7 @@ class Gateway:
 
     async def aclose(self) -> None:
         await self.media.aclose()
+        await self.health.records.aclose()
         await self.prices.stop()
         await self.accounts.clients.aclose()
         await self.bus.close()
