@@ -33,6 +33,9 @@ CHECK_INTERVAL_SECONDS = 300.0
 REFRESH_MIN_SECONDS = 30.0
 # A process writes a tenant's last-webhook time at most this often (webhooks come in bursts).
 LAST_WEBHOOK_RESOLUTION_SECONDS = 10.0
+# A process records at most one refusal per tenant this often: anyone can post a badly signed
+# webhook naming a tenant's account, and a flood of them must not become a flood of writes.
+REFUSAL_RESOLUTION_SECONDS = 1.0
 # Twilio's code for credentials it does not accept.
 AUTHENTICATION_FAILED = 20003
 
@@ -61,6 +64,7 @@ class HealthLog:
     def __init__(self, records: HealthRecords) -> None:
         self.records = records
         self._noted: dict[int, float] = {}
+        self._refused: dict[int, float] = {}
 
     async def webhook_arrived(self, tenant_id: int) -> None:
         """A verified webhook of the tenant: written at most every few seconds per process."""
@@ -75,6 +79,13 @@ class HealthLog:
     async def webhook_refused(
         self, tenant_id: int, *, reason: RefusalReason, route: str, phone_number: str | None
     ) -> None:
+        """A refused webhook named the tenant: recorded unless one was, here, a moment ago."""
+        now = time.monotonic()
+        if self._refused.get(tenant_id, 0.0) > now:
+            return
+        if len(self._refused) > 100_000:
+            self._refused.clear()
+        self._refused[tenant_id] = now + REFUSAL_RESOLUTION_SECONDS
         await self.records.add_refusal(
             tenant_id,
             Refusal(
