@@ -404,3 +404,12 @@ async def test_when_twilio_refuses_the_release_nothing_is_deleted(
     assert number.status == NumberStatus.ACTIVE
     sandbox: Sandbox = carrier_exchanges.state.sandbox
     assert sandbox.store.number_by_value(bought["phoneNumber"]) is not None
+
+
+async def test_deleting_credentials_a_tenant_does_not_have_deletes_nothing(tenant: Tenant) -> None:
+    result = await tenant.execute(DELETE, {"release": False}, as_="support")
+
+    assert result["data"]["deleteTwilioCredentials"] == {
+        "__typename": "DeleteTwilioCredentialsPayload",
+        "deleted": False,
+    }

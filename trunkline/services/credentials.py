@@ -165,6 +165,9 @@ async def delete_twilio_credentials(
 
     Its webhooks are refused on every instance from the moment this returns.
     """
+    account = await accounts.for_tenant(tenant_id)
+    if account is None:
+        return False  # nothing to delete (numbers left by an older deletion stay as they are)
     held = await held_numbers(tenant_id=tenant_id)
     if held and not release_numbers:
         raise Conflict(
@@ -172,15 +175,8 @@ async def delete_twilio_credentials(
             "releaseNumbers: true to release them at Twilio."
         )
     if held:
-        account = await accounts.for_tenant(tenant_id)
-        client = (
-            accounts.clients.client_for(tenant_id, account.account_sid, account.auth_token)
-            if account is not None
-            else None
-        )
+        client = accounts.clients.client_for(tenant_id, account.account_sid, account.auth_token)
         for number in held:
-            if number.sid is not None and client is None:
-                raise TwilioNotConfigured()  # (no credentials: nothing to delete either)
             await release_with(client, number=number, accounts=accounts)
     deleted = await TwilioSettings.filter(tenant_id=tenant_id).delete()
     await accounts.forget_tenant(tenant_id)
