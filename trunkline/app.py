@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
     )
     app.include_router(health_router(gateway))
     app.include_router(media_router(gateway))
-    app.include_webhooks(twilio_webhook_router(gateway.accounts, ingestion))
+    app.include_webhooks(twilio_webhook_router(gateway.accounts, ingestion, gateway.health))
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)
     return app

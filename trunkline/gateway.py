@@ -26,6 +26,8 @@ from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.calling import PlacedCall
+from trunkline.services.health import HealthLog
+from trunkline.services.health_records import health_records
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import Prices
@@ -60,6 +62,8 @@ class Gateway:
     media: MediaFetcher = field(repr=False)
     # Prunes old webhook receipts and activity, every interval; one process at a time works.
     retention: Retention = field(repr=False)
+    # What twilioHealth shows besides Twilio's own answers: last webhook, refusals, last check.
+    health: HealthLog = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -115,6 +119,7 @@ class Gateway:
                 ),
                 interval_seconds=settings.retention_interval_seconds,
             ),
+            health=HealthLog(health_records(settings.redis_url, prefix=settings.bus_prefix)),
         )
 
     async def record_sent(
@@ -171,6 +176,7 @@ class Gateway:
         # First: a run in progress ends, and unlocks, while the database is still open.
         await self.retention.stop()
         await self.media.aclose()
+        await self.health.records.aclose()
         await self.prices.stop()
         await self.accounts.clients.aclose()
         await self.bus.close()

@@ -33,7 +33,11 @@ mutation SetEnabled($enabled: Boolean!) {
   }
 }
 """
-DELETE = "mutation { deleteTwilioCredentials { deleted } }"
+DELETE = """
+mutation { deleteTwilioCredentials {
+  __typename ... on DeleteTwilioCredentialsPayload { deleted } ... on Error { code }
+} }
+"""
 CONFIGURE_WEBHOOK = """
 mutation { configureConversationsWebhook {
   __typename
@@ -241,7 +245,10 @@ async def test_disabled_or_deleted_configuration_answers_twilio_not_configured(
     assert {"isoCountry": "US", "name": "United States"} in while_enabled["data"][
         "supportedCountries"
     ]
-    assert deleted["data"]["deleteTwilioCredentials"] == {"deleted": True}
+    assert deleted["data"]["deleteTwilioCredentials"] == {
+        "__typename": "DeleteTwilioCredentialsPayload",
+        "deleted": True,
+    }
     assert error_codes(after_delete) == ["TWILIO_NOT_CONFIGURED"]
     assert set_after_delete["data"]["setTwilioEnabled"]["code"] == "TWILIO_NOT_CONFIGURED"
     assert await _stored(tenant) is None

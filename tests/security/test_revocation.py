@@ -44,7 +44,12 @@ mutation Enable($enabled: Boolean!) {
   setTwilioEnabled(enabled: $enabled) { __typename ... on TwilioSettings { enabled } }
 }
 """
-DELETE = "mutation Delete { deleteTwilioCredentials { deleted } }"
+# The tenant holds its number: deleting releases it at Twilio first (else CONFLICT).
+DELETE = """
+mutation Delete { deleteTwilioCredentials(releaseNumbers: true) {
+  __typename ... on DeleteTwilioCredentialsPayload { deleted } ... on Error { code }
+} }
+"""
 
 services_only = pytest.mark.skipif(
     BACKEND != "services", reason="two processes share a database only on PostgreSQL"
@@ -158,7 +163,10 @@ async def replace_account(connected: Connected, carrier: str) -> None:
 
 async def delete_credentials(connected: Connected) -> None:
     result = await connected.tenant.execute(DELETE, as_="support")
-    assert result["data"]["deleteTwilioCredentials"] == {"deleted": True}
+    assert result["data"]["deleteTwilioCredentials"] == {
+        "__typename": "DeleteTwilioCredentialsPayload",
+        "deleted": True,
+    }
 
 
 def rotate_token_at_twilio(carrier_exchanges: ExchangeRecorder, account_sid: str) -> str:

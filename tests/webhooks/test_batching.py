@@ -69,7 +69,9 @@ async def full_gateway(settings: Settings) -> AsyncIterator[str]:
     """The webhook routes over a writer that has no room: every delivery finds it full."""
     gateway = Gateway.from_settings(settings)
     app = FastAPI()
-    app.include_router(twilio_webhook_router(gateway.accounts, IngestionWriter(capacity=0)))
+    app.include_router(
+        twilio_webhook_router(gateway.accounts, IngestionWriter(capacity=0), gateway.health)
+    )
     async with serve_asgi(app) as url:
         yield url
     await gateway.aclose()

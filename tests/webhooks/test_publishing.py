@@ -61,7 +61,7 @@ async def own_gateway(
         publish=activity_publisher(gateway.bus, prefix=gateway.settings.bus_prefix)
     )
     app = FastAPI()
-    app.include_router(twilio_webhook_router(gateway.accounts, writer))
+    app.include_router(twilio_webhook_router(gateway.accounts, writer, gateway.health))
     try:
         async with serve_asgi(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as http:
             # Still signed over the public URL, as Twilio signs; delivered to this gateway.

@@ -28,6 +28,10 @@ SaveTwilioCredentialsResult = Annotated[
     TwilioSettings | UserInputError | ConflictError | ProviderError,
     strawberry.union("SaveTwilioCredentialsResult"),
 ]
+DeleteTwilioCredentialsResult = Annotated[
+    DeleteTwilioCredentialsPayload | ConflictError | TwilioNotConfiguredError | ProviderError,
+    strawberry.union("DeleteTwilioCredentialsResult"),
+]
 SetTwilioEnabledResult = Annotated[
     TwilioSettings | TwilioNotConfiguredError, strawberry.union("SetTwilioEnabledResult")
 ]
@@ -84,7 +88,10 @@ class CredentialsMutation:
         )
         return await mutation_result(
             credentials.save_twilio_credentials(
-                tenant_id=tenant_id, data=data, accounts=info.context.gateway.accounts
+                tenant_id=tenant_id,
+                data=data,
+                accounts=info.context.gateway.accounts,
+                health=info.context.gateway.health,
             ),
             TwilioSettings.from_row,
         )
@@ -99,13 +106,25 @@ class CredentialsMutation:
             TwilioSettings.from_row,
         )
 
-    @strawberry.mutation(permission_classes=[IsSupport])
-    async def delete_twilio_credentials(self, info: Info) -> DeleteTwilioCredentialsPayload:
+    @strawberry.mutation(
+        permission_classes=[IsSupport],
+        description="Forget the tenant's Twilio credentials. While it holds numbers this is a "
+        "CONFLICT, unless releaseNumbers, which releases them at Twilio first.",
+    )
+    async def delete_twilio_credentials(
+        self, info: Info, release_numbers: bool = False
+    ) -> DeleteTwilioCredentialsResult:
         _, tenant_id = caller_tenant(info)
-        deleted = await credentials.delete_twilio_credentials(
-            tenant_id=tenant_id, accounts=info.context.gateway.accounts
+        gateway = info.context.gateway
+        return await mutation_result(
+            credentials.delete_twilio_credentials(
+                tenant_id=tenant_id,
+                release_numbers=release_numbers,
+                accounts=gateway.accounts,
+                health=gateway.health,
+            ),
+            lambda deleted: DeleteTwilioCredentialsPayload(deleted=deleted),
         )
-        return DeleteTwilioCredentialsPayload(deleted=deleted)
 
     @strawberry.mutation(
         permission_classes=[IsSupport],
@@ -117,7 +136,9 @@ class CredentialsMutation:
         _, tenant_id = caller_tenant(info)
         return await mutation_result(
             conversations.configure_conversations_webhook(
-                tenant_id=tenant_id, accounts=info.context.gateway.accounts
+                tenant_id=tenant_id,
+                accounts=info.context.gateway.accounts,
+                health_records=info.context.gateway.health.records,
             ),
             ConversationsWebhook.from_configuration,
         )

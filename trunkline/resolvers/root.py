@@ -15,6 +15,7 @@ from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.calling import CallingMutation
 from trunkline.resolvers.calls import CallsMutation, CallsQuery
 from trunkline.resolvers.credentials import CredentialsMutation, CredentialsQuery
+from trunkline.resolvers.health import HealthMutation, HealthQuery
 from trunkline.resolvers.messages import MessagesMutation, MessagesQuery
 from trunkline.resolvers.numbers import NumbersMutation, NumbersQuery
 from trunkline.resolvers.tenants import TenantsMutation, TenantsQuery
@@ -24,7 +25,15 @@ from trunkline.settings import Settings
 
 
 @strawberry.type
-class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, ThreadsQuery, CallsQuery):
+class Query(
+    TenantsQuery,
+    CredentialsQuery,
+    HealthQuery,
+    NumbersQuery,
+    MessagesQuery,
+    ThreadsQuery,
+    CallsQuery,
+):
     """Root query type: one base class per domain."""
 
 
@@ -32,6 +41,7 @@ class Query(TenantsQuery, CredentialsQuery, NumbersQuery, MessagesQuery, Threads
 class Mutation(
     TenantsMutation,
     CredentialsMutation,
+    HealthMutation,
     NumbersMutation,
     MessagesMutation,
     ThreadsMutation,

@@ -11,6 +11,7 @@ from trunkline.models import TwilioSettings
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.callbacks import Callback
 from trunkline.services.errors import InvalidInput, provider_failure
+from trunkline.services.health_records import HealthRecords
 from trunkline.twilio import ProviderError, provider_errors
 
 CONVERSATION_EVENTS = (
@@ -53,7 +54,7 @@ async def _service_sid(tenant_id: int, accounts: TwilioAccounts) -> tuple[str, C
 
 
 async def configure_conversations_webhook(
-    *, tenant_id: int, accounts: TwilioAccounts
+    *, tenant_id: int, accounts: TwilioAccounts, health_records: HealthRecords | None = None
 ) -> ConversationsWebhook:
     service_sid, client = await _service_sid(tenant_id, accounts)
     url = accounts.callback_url(Callback.CONVERSATIONS)
@@ -68,6 +69,8 @@ async def configure_conversations_webhook(
     await TwilioSettings.filter(tenant_id=tenant_id).update(
         webhook_configured=True, webhook_configured_at=datetime.now(UTC)
     )
+    if health_records is not None:
+        await health_records.forget_check(tenant_id)  # the kept health check predates it
     return _webhook(service_sid, result, url)
 
 

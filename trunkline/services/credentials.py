@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 
-from trunkline.models import TwilioSettings
+from trunkline.models import NumberStatus, PhoneNumber, TwilioSettings
 from trunkline.services import validation
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.errors import Conflict, InvalidInput, TwilioNotConfigured, provider_failure
+from trunkline.services.health import HealthLog
+from trunkline.services.numbers import release_with
 from trunkline.twilio import ProviderError, provider_errors
 
 
@@ -55,7 +57,11 @@ def _checked(data: TwilioCredentialsInput) -> TwilioCredentialsInput:
 
 
 async def save_twilio_credentials(
-    *, tenant_id: int, data: TwilioCredentialsInput, accounts: TwilioAccounts
+    *,
+    tenant_id: int,
+    data: TwilioCredentialsInput,
+    accounts: TwilioAccounts,
+    health: HealthLog | None = None,
 ) -> TwilioSettings:
     """Validate, prove the credentials against Twilio, then store them encrypted.
 
@@ -99,6 +105,8 @@ async def save_twilio_credentials(
         # Lost a race with another tenant saving the same account.
         raise Conflict("This Twilio account is already connected to another organization.") from exc
     await accounts.forget_tenant(tenant_id)
+    if health is not None:
+        await health.records.forget_check(tenant_id)  # checked against the old credentials
     return row
 
 
@@ -139,11 +147,47 @@ async def set_twilio_enabled(
     return row
 
 
-async def delete_twilio_credentials(*, tenant_id: int, accounts: TwilioAccounts) -> bool:
+async def delete_twilio_credentials(
+    *,
+    tenant_id: int,
+    release_numbers: bool,
+    accounts: TwilioAccounts,
+    health: HealthLog,
+) -> bool:
     """Forget the tenant's Twilio account; True when there was one.
+
+    While the tenant holds numbers (not released), this is a CONFLICT: they would stay bought at
+    Twilio, pointing here, with no credentials left to verify their webhooks or release them.
+    With ``release_numbers`` they are released at Twilio first (even if the account is
+    disabled), one by one, each marked released here as soon as Twilio has let it go. If Twilio
+    refuses one, the credentials are kept and PROVIDER_ERROR answered: every number is then
+    either released on both sides or held on both, and deleting again picks up the rest.
 
     Its webhooks are refused on every instance from the moment this returns.
     """
+    account = await accounts.for_tenant(tenant_id)
+    if account is None:
+        return False  # nothing to delete (numbers left by an older deletion stay as they are)
+    held = await held_numbers(tenant_id=tenant_id)
+    if held and not release_numbers:
+        raise Conflict(
+            f"The tenant holds {len(held)} number(s): release them first, or delete with "
+            "releaseNumbers: true to release them at Twilio."
+        )
+    if held:
+        client = accounts.clients.client_for(tenant_id, account.account_sid, account.auth_token)
+        for number in held:
+            await release_with(client, number=number, accounts=accounts)
     deleted = await TwilioSettings.filter(tenant_id=tenant_id).delete()
     await accounts.forget_tenant(tenant_id)
+    await health.records.forget_check(tenant_id)
     return bool(deleted)
+
+
+async def held_numbers(*, tenant_id: int) -> list[PhoneNumber]:
+    """The tenant's numbers not released (active or inactive), oldest first."""
+    return (
+        await PhoneNumber.filter(tenant_id=tenant_id)
+        .exclude(status=NumberStatus.RELEASED)
+        .order_by("id")
+    )

@@ -341,8 +341,22 @@ async def release_number(
         raise PhoneNumberNotFound()
     if number.status == NumberStatus.RELEASED:
         raise InactiveNumber("This number was already released.")
+    client = None
     if number.sid is not None:
         client, _ = await accounts.client_for_tenant(tenant_id)
+    return await release_with(client, number=number, accounts=accounts)
+
+
+async def release_with(
+    client: Client | None, *, number: PhoneNumber, accounts: TwilioAccounts
+) -> PhoneNumber:
+    """Release ``number`` at Twilio through ``client`` (unless it has no SID: a shared sender),
+    then mark it released and revoke its webhooks on every instance.
+
+    Raises ProviderFailure when Twilio refuses; nothing is then changed here.
+    """
+    if number.sid is not None:
+        assert client is not None, "a number held at Twilio is released through its account"
         await _release_at_twilio(client, number.sid)
     number.status = NumberStatus.RELEASED
     number.released_at = datetime.now(UTC)

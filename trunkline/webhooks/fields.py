@@ -34,10 +34,23 @@ from tortoise.models import Model
 class WebhookRejected(Exception):
     """The webhook is answered with ``status`` and nothing is stored."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        tenant_id: int | None = None,
+        refusal: str | None = None,
+        phone_number: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        # When the webhook named one of a tenant's accounts or numbers: whose, and why refused
+        # (a RefusalReason), shown in that tenant's twilioHealth.
+        self.tenant_id = tenant_id
+        self.refusal = refusal
+        self.phone_number = phone_number
 
 
 class Characters(Enum):

@@ -25,6 +25,7 @@ from tortoise.exceptions import BaseORMException
 from trunkline.ingestion.writer import IngestionBusy, IngestionWriter
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.callbacks import Callback
+from trunkline.services.health import HealthLog, RefusalReason
 from trunkline.webhooks import twilio_handlers as handlers
 from trunkline.webhooks import voice
 from trunkline.webhooks.asgi import Answer, WebhookEndpoint
@@ -94,9 +95,11 @@ ROUTES: dict[Callback, Route] = {
 UNAVAILABLE = Answer.detail(503, "temporarily unavailable")
 
 
-def twilio_webhook_router(accounts: TwilioAccounts, writer: IngestionWriter) -> APIRouter:
-    """The routes of :data:`ROUTES`: each verifies with ``accounts`` and stores through
-    ``writer``."""
+def twilio_webhook_router(
+    accounts: TwilioAccounts, writer: IngestionWriter, health_log: HealthLog
+) -> APIRouter:
+    """The routes of :data:`ROUTES`: each verifies with ``accounts``, stores through ``writer``
+    and notes in ``health_log`` what a tenant's health shows (last webhook, refusals)."""
     router = APIRouter()
 
     def register(callback: Callback, route: Route) -> None:
@@ -110,12 +113,20 @@ def twilio_webhook_router(accounts: TwilioAccounts, writer: IngestionWriter) -> 
                 delivery = await verify(
                     webhook, accounts=accounts, receiving_field=receiving_field, inbound=inbound
                 )
+                await health_log.webhook_arrived(delivery.tenant_id)
                 # Decided before it is stored, answered once stored: a retry is decided again.
                 reply = await route.respond(delivery, accounts.public_url)
                 if reply.ingestion is not None:
                     await writer.ingest(reply.ingestion)
             except WebhookRejected as rejected:
                 logger.info("webhook %s rejected: %s", path, rejected.detail)
+                if rejected.tenant_id is not None and rejected.refusal is not None:
+                    await health_log.webhook_refused(
+                        rejected.tenant_id,
+                        reason=RefusalReason(rejected.refusal),
+                        route=path,
+                        phone_number=rejected.phone_number,
+                    )
                 return Answer.detail(rejected.status, rejected.detail)
             except Exception as exc:
                 if route.always is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from trunkline.models import PhoneNumber
 from trunkline.services.accounts import TwilioAccount, TwilioAccounts
+from trunkline.services.health import RefusalReason
 from trunkline.services.numbers import tenant_number
 from trunkline.webhooks import twilio_fields as fields
 from trunkline.webhooks.requests import WebhookRejected, WebhookRequest, bare_address
@@ -66,7 +67,13 @@ async def verify(
         # (the bus was down): ask the database.
         account = await _account_for(webhook, accounts, receiving, fresh=True)
         if account is not None and not webhook.signed_by(account.auth_token):
-            raise WebhookRejected(403, "bad signature")
+            raise WebhookRejected(
+                403,
+                "bad signature",
+                tenant_id=account.tenant_id,
+                refusal=RefusalReason.BAD_SIGNATURE,
+                phone_number=receiving,
+            )
     if account is None:
         raise WebhookRejected(403, "unknown account")
     tenant_id = account.tenant_id
@@ -83,7 +90,13 @@ async def verify(
     if inbound and number is None:
         if not receiving:
             raise WebhookRejected(400, f"missing required field {field}")
-        raise WebhookRejected(403, "the receiving number is not the tenant's")
+        raise WebhookRejected(
+            403,
+            "the receiving number is not the tenant's",
+            tenant_id=tenant_id,
+            refusal=RefusalReason.NUMBER_NOT_HELD,
+            phone_number=receiving,
+        )
     return Delivery(webhook=webhook, account=account, number=number)
 
 

@@ -2,6 +2,8 @@
 
 ``POST /control/accounts`` opens an account; ``POST /control/inbound/message`` and
 ``POST /control/inbound/call`` play a phone that texts or calls one of the sandbox's numbers.
+``POST /control/accounts/{sid}/auth-token`` rotates an account's auth token and
+``POST /control/numbers/webhooks`` edits a number's webhooks, as a person would in the Console.
 ``POST /control/clients/{identity}`` marks a Voice SDK client (un)available to answer, and
 ``POST /control/client-call`` plays a browser client dialling out through a TwiML App. It takes
 no credentials: it stands for the public telephone network and the users' browsers.
@@ -122,6 +124,51 @@ async def set_whatsapp_sandbox(
     account.date_updated = sandbox.clock.now()
     sandbox.store.save()
     return settings
+
+
+class NewAuthToken(BaseModel):
+    auth_token: str
+
+
+@router.post("/accounts/{account_sid}/auth-token")
+async def rotate_auth_token(request: Request, account_sid: str) -> NewAuthToken:
+    """The Console's "promote secondary token": the old token stops being accepted at once."""
+    sandbox = sandbox_of(request)
+    account = _account(sandbox, account_sid)
+    account.auth_token = sids.new_auth_token()
+    account.date_updated = sandbox.clock.now()
+    sandbox.store.save()
+    return NewAuthToken(auth_token=account.auth_token)
+
+
+class NumberWebhooks(BaseModel):
+    """A number's webhooks as edited in the Console; a field left out is kept."""
+
+    phone_number: str = Field(description="A sandbox number, E.164")
+    sms_url: str | None = Field(default=None, max_length=2048)
+    voice_url: str | None = Field(default=None, max_length=2048)
+    voice_fallback_url: str | None = Field(default=None, max_length=2048)
+    status_callback: str | None = Field(default=None, max_length=2048)
+
+
+@router.post("/numbers/webhooks")
+async def edit_number_webhooks(request: Request, edit: NumberWebhooks) -> NumberWebhooks:
+    """Someone changes a number's webhooks in the Console (behind the gateway's back)."""
+    sandbox = sandbox_of(request)
+    number = _sandbox_number(sandbox, edit.phone_number)
+    for name in ("sms_url", "voice_url", "voice_fallback_url", "status_callback"):
+        value = getattr(edit, name)
+        if value is not None:
+            setattr(number, name, value)
+    number.date_updated = sandbox.clock.now()
+    sandbox.store.save()
+    return NumberWebhooks(
+        phone_number=number.phone_number,
+        sms_url=number.sms_url,
+        voice_url=number.voice_url,
+        voice_fallback_url=number.voice_fallback_url,
+        status_callback=number.status_callback,
+    )
 
 
 @router.post("/inbound/message", status_code=202)
