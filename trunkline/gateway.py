@@ -28,6 +28,7 @@ from trunkline.services.calling import PlacedCall
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import Prices
+from trunkline.services.rate_limits import RateLimits
 from trunkline.services.secrets import secret_box
 from trunkline.services.sending import SentMessage
 from trunkline.services.tenants import KnownTenants
@@ -56,6 +57,8 @@ class Gateway:
     tenants: KnownTenants = field(repr=False)
     media_links: MediaLinks = field(repr=False)
     media: MediaFetcher = field(repr=False)
+    # Counts the costly mutations (in Redis when configured, so across instances).
+    rate_limits: RateLimits = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -103,6 +106,7 @@ class Gateway:
                 timeout=settings.media_timeout_seconds,
                 max_bytes=settings.media_max_bytes,
             ),
+            rate_limits=RateLimits.from_settings(settings),
         )
 
     async def record_sent(
@@ -156,6 +160,7 @@ class Gateway:
 
     async def aclose(self) -> None:
         await self.media.aclose()
+        await self.rate_limits.aclose()
         await self.prices.stop()
         await self.accounts.clients.aclose()
         await self.bus.close()
