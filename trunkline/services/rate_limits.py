@@ -33,6 +33,8 @@ from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from trunkline.services.errors import RateLimited
 from trunkline.settings import Settings
@@ -117,6 +119,9 @@ class RateLimits:
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             max_connections=32,
+            # A pooled connection a restarted Redis closed fails once; the retry takes a new one.
+            retry=Retry(NoBackoff(), retries=1),
+            retry_on_error=[redis.ConnectionError],
         )
         storage = RedisStorage(
             "async+redis://",  # the scheme picks the storage; the pool says where Redis is
