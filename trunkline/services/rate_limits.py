@@ -170,10 +170,7 @@ class RateLimits:
         if not counted:
             return
         try:
-            # Look first, so a refused request spends nobody's room; then count it everywhere.
-            full = [limit for limit in counted if not await self._has_room(limit)]
-            if not full:
-                full = [limit for limit in counted if not await self._take(limit)]
+            full = await self._full(counted)
         except (StorageError, OSError, TimeoutError) as exc:
             if not self._unreachable:
                 logger.warning("rate limits not enforced: their Redis is unreachable (%r)", exc)
@@ -183,39 +180,47 @@ class RateLimits:
             logger.warning("rate limits enforced again: Redis answers")
             self._unreachable = False
         if full:
-            raise await self._refusal(action, full, tenant_id=tenant_id)
+            raise _refusal(action, full, tenant_id=tenant_id)
 
-    async def _has_room(self, limit: _Counted) -> bool:
-        stats = await self._limiter.get_window_stats(limit.item, *limit.identifiers)
-        return stats.remaining >= 1
-
-    async def _take(self, limit: _Counted) -> bool:
-        return await self._limiter.hit(limit.item, *limit.identifiers)
-
-    async def _refusal(
-        self, action: CostlyAction, full: list[_Counted], *, tenant_id: int
-    ) -> RateLimited:
-        # Room comes back when the oldest counted request leaves each full window.
-        resets = [
-            (await self._limiter.get_window_stats(limit.item, *limit.identifiers)).reset_time
-            for limit in full
-        ]
-        retry_after = max(1, math.ceil(max(resets) - time.time()))
-        first = full[0]
-        whose = "per user" if first.scope == "user" else "for the organization"
-        logger.info(
-            "%s refused for tenant %s: over the %s limit of %s",
-            action,
-            tenant_id,
-            first.scope,
-            first.item,
-        )
-        return RateLimited(
-            f"Too many {_WHAT[action]}: at most {first.item} {whose}. "
-            f"Try again in {retry_after} s.",
-            retry_after_seconds=retry_after,
-        )
+    async def _full(self, counted: list[_Counted]) -> list[tuple[_Counted, float]]:
+        """The limits without room, each with when it has room again (epoch seconds); none
+        when the request was counted against every limit."""
+        full = []
+        # Look first, so that a refused request spends nobody's room; then count it everywhere.
+        for limit in counted:
+            stats = await self._limiter.get_window_stats(limit.item, *limit.identifiers)
+            if stats.remaining < 1:
+                full.append((limit, stats.reset_time))
+        if full:
+            return full
+        for limit in counted:
+            if not await self._limiter.hit(limit.item, *limit.identifiers):
+                # Another request took the last room since the look.
+                stats = await self._limiter.get_window_stats(limit.item, *limit.identifiers)
+                full.append((limit, stats.reset_time))
+        return full
 
     async def aclose(self) -> None:
         if self._pool is not None:
             await self._pool.aclose()
+
+
+def _refusal(
+    action: CostlyAction, full: list[tuple[_Counted, float]], *, tenant_id: int
+) -> RateLimited:
+    # The moving window's reset is when its oldest counted request leaves it: one more fits
+    # then. Every full limit must have room, so the latest of them.
+    retry_after = max(1, math.ceil(max(reset for _, reset in full) - time.time()))
+    first = full[0][0]
+    whose = "per user" if first.scope == "user" else "for the organization"
+    logger.info(
+        "%s refused for tenant %s: over the %s limit of %s",
+        action,
+        tenant_id,
+        first.scope,
+        first.item,
+    )
+    return RateLimited(
+        f"Too many {_WHAT[action]}: at most {first.item} {whose}. Try again in {retry_after} s.",
+        retry_after_seconds=retry_after,
+    )
