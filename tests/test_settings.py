@@ -112,7 +112,7 @@ def test_rate_limits_read_the_limits_notation_from_the_environment(
         "100 per 1 day",
     ]
     assert settings.rate_limit("buy_number") == ()
-    assert [str(item) for item in settings.rate_limit("place_call")] == ["10 per 1 minute"]
+    assert [str(item) for item in settings.rate_limit("place_call")] == ["30 per 1 minute"]
     assert [str(item) for item in settings.rate_limit("send_message_tenant")] == [
         "600 per 1 minute"
     ]

@@ -138,7 +138,7 @@ class Settings(BaseSettings):
     rate_limit_send_message: str = "60/minute"
     rate_limit_send_message_tenant: str = "600/minute"
     # Twilio starts one call per second per account by default (and queues the rest).
-    rate_limit_place_call: str = "10/minute"
+    rate_limit_place_call: str = "30/minute"
     rate_limit_place_call_tenant: str = "60/minute"
     # Every number bought costs a monthly fee until released.
     rate_limit_buy_number: str = "10/hour"
