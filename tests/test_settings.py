@@ -133,3 +133,38 @@ def test_retention_settings_out_of_range_are_refused(
 
     with pytest.raises(ValidationError):
         Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+
+def test_rate_limits_read_the_limits_notation_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUNKLINE_RATE_LIMIT_SEND_MESSAGE", "30/hour;100/day")
+    monkeypatch.setenv("TRUNKLINE_RATE_LIMIT_BUY_NUMBER", "OFF")
+    monkeypatch.setenv("TRUNKLINE_RATE_LIMIT_PLACE_CALL", "")  # as compose passes an unset one
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+    assert [str(item) for item in settings.rate_limit("send_message")] == [
+        "30 per 1 hour",
+        "100 per 1 day",
+    ]
+    assert settings.rate_limit("buy_number") == ()
+    assert [str(item) for item in settings.rate_limit("place_call")] == ["30 per 1 minute"]
+    assert [str(item) for item in settings.rate_limit("send_message_tenant")] == [
+        "600 per 1 minute"
+    ]
+
+
+def test_rate_limits_can_all_be_turned_off(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, rate_limits_enabled=False, _env_file=None)  # type: ignore[call-arg]
+
+    assert settings.rate_limit("send_message") == ()
+    assert settings.rate_limit("send_test_sms_tenant") == ()
+
+
+@pytest.mark.parametrize("value", ["sixty a minute", "0/minute", "5/fortnight"])
+def test_a_rate_limit_that_cannot_be_read_is_refused_naming_its_variable(value: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(rate_limit_send_test_sms_tenant=value, _env_file=None)  # type: ignore[call-arg]
+
+    assert "TRUNKLINE_RATE_LIMIT_SEND_TEST_SMS_TENANT" in str(refused.value)

@@ -31,6 +31,7 @@ from trunkline.services.health_records import health_records
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
 from trunkline.services.media_links import MediaLinks
 from trunkline.services.prices import Prices
+from trunkline.services.rate_limits import RateLimits
 from trunkline.services.retention import Retention, RetentionPolicy
 from trunkline.services.secrets import secret_box
 from trunkline.services.sending import SentMessage
@@ -64,6 +65,8 @@ class Gateway:
     retention: Retention = field(repr=False)
     # What twilioHealth shows besides Twilio's own answers: last webhook, refusals, last check.
     health: HealthLog = field(repr=False)
+    # Counts the costly mutations (in Redis when configured, so across instances).
+    rate_limits: RateLimits = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -120,6 +123,7 @@ class Gateway:
                 interval_seconds=settings.retention_interval_seconds,
             ),
             health=HealthLog(health_records(settings.redis_url, prefix=settings.bus_prefix)),
+            rate_limits=RateLimits.from_settings(settings),
         )
 
     async def record_sent(
@@ -177,6 +181,7 @@ class Gateway:
         await self.retention.stop()
         await self.media.aclose()
         await self.health.records.aclose()
+        await self.rate_limits.aclose()
         await self.prices.stop()
         await self.accounts.clients.aclose()
         await self.bus.close()

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Self
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, field_validator, model_validator
+from limits import RateLimitItem, parse_many
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_FILE = "dev-jwt-secret"
@@ -24,6 +25,12 @@ DEV_AUDIENCE = "trunkline"
 
 
 MAX_MEDIA_URL_TTL_SECONDS = 3600
+RATE_LIMIT_OFF = "off"
+# The costly mutations, each with a `rate_limit_{name}` (per user) and `rate_limit_{name}_tenant`.
+RATE_LIMITED = ("send_message", "place_call", "buy_number", "send_test_sms", "send_email")
+_RATE_LIMIT_FIELDS = tuple(
+    f"rate_limit_{name}{scope}" for name in RATE_LIMITED for scope in ("", "_tenant")
+)
 
 
 class SettingsError(ValueError):
@@ -141,6 +148,48 @@ class Settings(BaseSettings):
         default=5000, ge=1, le=100_000, description="Rows one retention statement deletes."
     )
 
+    # Costly mutations (services/rate_limits.py): each is limited per user and per tenant, in
+    # the `limits` library's notation ("60/minute", several joined by ";": "30/hour;100/day"),
+    # or "off". Counted in Redis when TRUNKLINE_REDIS_URL is set (shared by every instance).
+    rate_limits_enabled: bool = Field(
+        default=True, description="false: no mutation is rate limited (the limits below unused)."
+    )
+    rate_limit_send_message: str = "60/minute"
+    rate_limit_send_message_tenant: str = "600/minute"
+    # Twilio starts one call per second per account by default (and queues the rest).
+    rate_limit_place_call: str = "30/minute"
+    rate_limit_place_call_tenant: str = "60/minute"
+    # Every number bought costs a monthly fee until released.
+    rate_limit_buy_number: str = "10/hour"
+    rate_limit_buy_number_tenant: str = "30/hour;100/day"
+    rate_limit_send_test_sms: str = "5/minute"
+    rate_limit_send_test_sms_tenant: str = "20/hour"
+    # For sendEmail, once it exists.
+    rate_limit_send_email: str = "60/minute"
+    rate_limit_send_email_tenant: str = "600/minute"
+
+    @field_validator(*_RATE_LIMIT_FIELDS, mode="before")
+    @classmethod
+    def _rate_limit_in_the_limits_notation(cls, value: object, info: ValidationInfo) -> object:
+        name = info.field_name or ""
+        if isinstance(value, str) and not value.strip():
+            # An empty variable (as compose passes an unset one) means the default, not "none".
+            return cls.model_fields[name].default
+        if not isinstance(value, str) or value.strip().lower() == RATE_LIMIT_OFF:
+            return value
+        # The message names the variable; the value is the operator's own, but errors quote
+        # no setting's value (some are secrets).
+        variable = f"TRUNKLINE_{name.upper()}"
+        try:
+            items = parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{variable} must read like '60/minute' or '30/hour;100/day', or be 'off'"
+            ) from None
+        if any(item.amount < 1 for item in items):
+            raise ValueError(f"{variable}: a limit allows at least 1 (use 'off' for none)")
+        return value.strip()
+
     @field_validator("auth0_issuer")
     @classmethod
     def _issuer_is_an_https_url_with_trailing_slash(cls, value: str) -> str:
@@ -201,6 +250,13 @@ class Settings(BaseSettings):
         return self.auth0_jwks_url or (
             f"{self.auth0_issuer}.well-known/jwks.json" if self.auth0_issuer else ""
         )
+
+    def rate_limit(self, name: str) -> tuple[RateLimitItem, ...]:
+        """The limits of ``rate_limit_{name}`` (none when off, or when all are disabled)."""
+        value: str = getattr(self, f"rate_limit_{name}")
+        if not self.rate_limits_enabled or value.lower() == RATE_LIMIT_OFF:
+            return ()
+        return tuple(parse_many(value))
 
     @cached_property
     def dev_secret(self) -> str | None:

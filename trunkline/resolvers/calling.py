@@ -15,6 +15,7 @@ from trunkline.resolvers.outcomes import mutation_result
 from trunkline.schema.calling import HangupCallResult, PlaceCallInput, PlaceCallResult
 from trunkline.schema.calls import Call
 from trunkline.services import calling
+from trunkline.services.rate_limits import CostlyAction
 
 
 @strawberry.type
@@ -38,12 +39,17 @@ class CallingMutation:
             idempotency_key=input.idempotency_key,
         )
         return await mutation_result(
-            calling.place_call(
+            gateway.rate_limits.within(
+                CostlyAction.PLACE_CALL,
                 tenant_id=tenant_id,
-                principal=principal,
-                request=request,
-                accounts=gateway.accounts,
-                record=gateway.record_placed,
+                user_id=principal.user_id,
+                run=lambda: calling.place_call(
+                    tenant_id=tenant_id,
+                    principal=principal,
+                    request=request,
+                    accounts=gateway.accounts,
+                    record=gateway.record_placed,
+                ),
             ),
             lambda snapshot: Call.from_snapshot(snapshot, tenant_id=tenant_id),
         )

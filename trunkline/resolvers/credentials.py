@@ -19,10 +19,12 @@ from trunkline.schema.credentials import (
 from trunkline.schema.errors import (
     ConflictError,
     ProviderError,
+    RateLimitedError,
     TwilioNotConfiguredError,
     UserInputError,
 )
 from trunkline.services import conversations, credentials, messaging
+from trunkline.services.rate_limits import CostlyAction
 
 SaveTwilioCredentialsResult = Annotated[
     TwilioSettings | UserInputError | ConflictError | ProviderError,
@@ -40,7 +42,7 @@ ConfigureConversationsWebhookResult = Annotated[
     strawberry.union("ConfigureConversationsWebhookResult"),
 ]
 SendTestSmsResult = Annotated[
-    TestSmsSent | UserInputError | TwilioNotConfiguredError | ProviderError,
+    TestSmsSent | UserInputError | TwilioNotConfiguredError | ProviderError | RateLimitedError,
     strawberry.union("SendTestSmsResult"),
 ]
 
@@ -148,14 +150,20 @@ class CredentialsMutation:
     )
     async def send_test_sms(self, info: Info, to: str, body: str) -> SendTestSmsResult:
         principal, tenant_id = caller_tenant(info)
+        gateway = info.context.gateway
         return await mutation_result(
-            messaging.send_test_sms(
+            gateway.rate_limits.within(
+                CostlyAction.SEND_TEST_SMS,
                 tenant_id=tenant_id,
-                to=to,
-                body=body,
                 user_id=principal.user_id,
-                accounts=info.context.gateway.accounts,
-                record=info.context.gateway.record_sent,
+                run=lambda: messaging.send_test_sms(
+                    tenant_id=tenant_id,
+                    to=to,
+                    body=body,
+                    user_id=principal.user_id,
+                    accounts=gateway.accounts,
+                    record=gateway.record_sent,
+                ),
             ),
             TestSmsSent.from_snapshot,
         )

@@ -18,6 +18,7 @@ from trunkline.schema.pagination import Connection, connection, page_size
 from trunkline.schema.sending import SendMessageInput, SendMessageResult
 from trunkline.services import messages_read, messaging
 from trunkline.services.keys import decode_keyset_cursor, encode_keyset_cursor, parse_key
+from trunkline.services.rate_limits import CostlyAction
 
 CURSOR_KIND = "message"
 
@@ -109,12 +110,17 @@ class MessagesMutation:
             content_variables=input.content_variables,
         )
         return await mutation_result(
-            messaging.send_message(
+            gateway.rate_limits.within(
+                CostlyAction.SEND_MESSAGE,
                 tenant_id=tenant_id,
-                principal=principal,
-                request=request,
-                accounts=gateway.accounts,
-                record=gateway.record_sent,
+                user_id=principal.user_id,
+                run=lambda: messaging.send_message(
+                    tenant_id=tenant_id,
+                    principal=principal,
+                    request=request,
+                    accounts=gateway.accounts,
+                    record=gateway.record_sent,
+                ),
             ),
             Message.from_snapshot,
         )

@@ -15,6 +15,7 @@ from trunkline.schema.errors import (
     NumberUnavailableError,
     PhoneNumberNotFoundError,
     ProviderError,
+    RateLimitedError,
     TwilioNotConfiguredError,
     UserInputError,
 )
@@ -34,6 +35,7 @@ from trunkline.services import available_numbers as inventory
 from trunkline.services import numbers, registration
 from trunkline.services.errors import PhoneNumberNotFound
 from trunkline.services.keys import decode_cursor, encode_cursor, parse_key
+from trunkline.services.rate_limits import CostlyAction
 
 CURSOR_KIND = "number"
 
@@ -42,7 +44,8 @@ BuyNumberResult = Annotated[
     | UserInputError
     | TwilioNotConfiguredError
     | NumberUnavailableError
-    | ProviderError,
+    | ProviderError
+    | RateLimitedError,
     strawberry.union("BuyNumberResult"),
 ]
 RegisterNumberResult = Annotated[
@@ -170,7 +173,8 @@ class NumbersMutation:
         permission_classes=[IsAdmin], description="Buy a number, wired to this gateway."
     )
     async def buy_number(self, info: Info, input: BuyNumberInput) -> BuyNumberResult:
-        _, tenant_id = caller_tenant(info)
+        principal, tenant_id = caller_tenant(info)
+        gateway = info.context.gateway
         purchase = numbers.Purchase(
             phone_number=input.phone_number,
             label=input.label,
@@ -178,8 +182,13 @@ class NumbersMutation:
             owner_id=input.owner_id,
         )
         return await mutation_result(
-            numbers.buy_number(
-                tenant_id=tenant_id, purchase=purchase, accounts=info.context.gateway.accounts
+            gateway.rate_limits.within(
+                CostlyAction.BUY_NUMBER,
+                tenant_id=tenant_id,
+                user_id=principal.user_id,
+                run=lambda: numbers.buy_number(
+                    tenant_id=tenant_id, purchase=purchase, accounts=gateway.accounts
+                ),
             ),
             PhoneNumber.from_row,
         )

@@ -13,6 +13,7 @@ from trunkline.schema.errors import (
     NotFoundError,
     PhoneNumberNotFoundError,
     ProviderError,
+    RateLimitedError,
     TwilioNotConfiguredError,
     UserInputError,
 )
@@ -57,7 +58,8 @@ PlaceCallResult = Annotated[
     | PhoneNumberNotFoundError
     | InactiveNumberError
     | TwilioNotConfiguredError
-    | ProviderError,
+    | ProviderError
+    | RateLimitedError,
     strawberry.union("PlaceCallResult"),
 ]
 

@@ -63,6 +63,14 @@ class ProviderError(Error):
     provider_code: int | None
 
 
+@strawberry.type(
+    description="Too many of these costly requests, by the caller or by their tenant: retry "
+    "after `retryAfterSeconds` (nothing was done)."
+)
+class RateLimitedError(Error):
+    retry_after_seconds: int
+
+
 _TYPES: dict[type[domain.DomainError], type[Error]] = {
     domain.Conflict: ConflictError,
     domain.NotFound: NotFoundError,
@@ -84,6 +92,10 @@ def error_result(error: domain.DomainError) -> Any:
             message=error.message,
             provider=error.provider,
             provider_code=error.provider_code,
+        )
+    if isinstance(error, domain.RateLimited):
+        return RateLimitedError(
+            code=code, message=error.message, retry_after_seconds=error.retry_after_seconds
         )
     for domain_type, graphql_type in _TYPES.items():
         if isinstance(error, domain_type):

@@ -13,6 +13,7 @@ from trunkline.schema.errors import (
     InactiveNumberError,
     PhoneNumberNotFoundError,
     ProviderError,
+    RateLimitedError,
     TwilioNotConfiguredError,
     UserInputError,
 )
@@ -62,6 +63,7 @@ SendMessageResult = Annotated[
     | PhoneNumberNotFoundError
     | InactiveNumberError
     | TwilioNotConfiguredError
-    | ProviderError,
+    | ProviderError
+    | RateLimitedError,
     strawberry.union("SendMessageResult"),
 ]

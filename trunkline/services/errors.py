@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     NUMBER_UNAVAILABLE = "NUMBER_UNAVAILABLE"
     PROVIDER_ERROR = "PROVIDER_ERROR"
     CURSOR_EXPIRED = "CURSOR_EXPIRED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 class DomainError(Exception):
@@ -90,6 +91,16 @@ class ProviderFailure(DomainError):
         super().__init__(message)
         self.provider = provider
         self.provider_code = provider_code
+
+
+class RateLimited(DomainError):
+    """A costly action over its limit; it may be tried again in ``retry_after_seconds``."""
+
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 def provider_failure(error: ProviderError) -> ProviderFailure:
