@@ -33,8 +33,15 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     """Every knob the gateway has, each with an embedded default."""
 
+    # An empty variable is unset, in the environment and in `.env` alike: compose and shell
+    # scripts pass `${X:-}` as "", which must mean the embedded default (a generated key), not
+    # an empty value that fails later.
     model_config = SettingsConfigDict(
-        env_prefix="TRUNKLINE_", env_file=".env", extra="ignore", frozen=False
+        env_prefix="TRUNKLINE_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=False,
     )
 
     data_dir: Path = Path("./var")
