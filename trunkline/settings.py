@@ -24,6 +24,15 @@ DEV_AUDIENCE = "trunkline"
 
 
 MAX_MEDIA_URL_TTL_SECONDS = 3600
+# Request headers a browser may send cross-origin in production when TRUNKLINE_CORS_HEADERS is
+# unset: the token, JSON, Apollo Client's identification and a request id for tracing.
+DEFAULT_CORS_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "X-Request-ID",
+)
 
 
 class SettingsError(ValueError):
@@ -75,6 +84,11 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     cors_origins: str = Field(
         default="", description="Comma-separated SPA origins; any origin in development."
+    )
+    cors_headers: str = Field(
+        default="",
+        description="Comma-separated request headers SPAs may send cross-origin; any in "
+        "development, DEFAULT_CORS_HEADERS in production.",
     )
     sandbox: bool = Field(default=False, description="Mount the sandbox carrier and use it.")
     twilio_api_base: str = ""
@@ -183,6 +197,13 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         origins = [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
         return origins or (["*"] if self.is_development else [])
+
+    @property
+    def cors_header_list(self) -> list[str]:
+        headers = [header.strip() for header in self.cors_headers.split(",") if header.strip()]
+        if headers:
+            return headers
+        return ["*"] if self.is_development else list(DEFAULT_CORS_HEADERS)
 
     @property
     def effective_jwks_url(self) -> str:

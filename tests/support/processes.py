@@ -104,3 +104,21 @@ async def running_server(
             except TimeoutError:
                 os.killpg(process.pid, 9)
                 await process.wait()
+
+
+@asynccontextmanager
+async def serving_gateway(
+    data_dir: Path, *, database_url: str, redis_url: str, **settings: str
+) -> AsyncIterator[RunningServer]:
+    """``trunkline serve`` on a free loopback port with only ``settings`` (``TRUNKLINE_*``) set."""
+    port = free_port()
+    env = environment_without_trunkline(
+        TRUNKLINE_DATA_DIR=str(data_dir),
+        TRUNKLINE_DATABASE_URL=database_url,
+        TRUNKLINE_REDIS_URL=redis_url,
+        TRUNKLINE_AUTO_MIGRATE="true",
+        **settings,
+    )
+    argv = [TRUNKLINE, "serve", "--port", str(port)]
+    async with running_server(argv, env=env, port=port, cwd=data_dir) as server:
+        yield server
