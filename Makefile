@@ -4,19 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LOCK := requirements.lock
 
-.PHONY: run test lint format schema mutants clean
+.PHONY: run test lint format schema lock mutants clean
 
-$(STAMP): pyproject.toml
+# Installs the versions in $(LOCK) (the ones the suite ran against), as constraints.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
 
 ## Serve the gateway on the embedded default: SQLite in ./var, in-process bus, sandbox carrier, dev auth.
+## `make run PORT=8001 HOST=0.0.0.0` serves elsewhere.
 run: $(STAMP)
-	$(BIN)/trunkline serve --sandbox
+	$(BIN)/trunkline serve --sandbox --host $(HOST) --port $(PORT)
 
 ## Lint, check formatting, then run the whole suite twice: on the embedded default (SQLite,
 ## in-process bus) and on PostgreSQL + Redis (skipped when unreachable, except with CI=true).
@@ -38,6 +43,17 @@ format: $(STAMP)
 ## Re-export schema.graphql after changing the GraphQL schema.
 schema: $(STAMP)
 	$(BIN)/trunkline export-schema
+
+## Re-resolve requirements.lock: the newest versions pyproject.toml allows, installed into a
+## throwaway venv and frozen. Run `make test` after it and commit both.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet '.[dev]'
+	( echo '# pip constraints: what `make test`, CI and the image install. Regenerate: `make lock`.'; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^trunkline[= @]' ) > $(LOCK)
+	rm -rf .lock-venv build
 
 ## Mutation testing of the rules (status ranks, idempotency keys and receipts, the tenancy of a
 ## number, the session cap, the signature check, credential shapes): each mutant of the functions
@@ -64,4 +80,4 @@ mutants: $(STAMP)
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache mutants
+	rm -rf $(VENV) var .pytest_cache .ruff_cache mutants .lock-venv

@@ -168,3 +168,34 @@ def test_a_rate_limit_that_cannot_be_read_is_refused_naming_its_variable(value: 
         Settings(rate_limit_send_test_sms_tenant=value, _env_file=None)  # type: ignore[call-arg]
 
     assert "TRUNKLINE_RATE_LIMIT_SEND_TEST_SMS_TENANT" in str(refused.value)
+
+
+def test_empty_variables_are_unset_and_keep_the_embedded_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What compose passes for `${TRUNKLINE_ENCRYPTION_KEYS:-}` and friends when nothing is set.
+    for name in ("ENCRYPTION_KEYS", "DEV_JWT_SECRET", "AUTH0_ISSUER", "PUBLIC_URL", "AUTO_MIGRATE"):
+        monkeypatch.setenv(f"TRUNKLINE_{name}", "")
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+    assert settings.encryption_keys is None
+    assert settings.is_development is True
+    assert settings.public_url == "http://127.0.0.1:8000"
+    assert settings.auto_migrate is None
+    Fernet(settings.fernet_keys[0])  # generated, as when the variable is absent
+    assert settings.model_fields_set == {"data_dir"}
+
+
+def test_empty_lines_in_dot_env_are_unset_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TRUNKLINE_ENCRYPTION_KEYS", "TRUNKLINE_MAX_SESSION_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+    dot_env = tmp_path / ".env"
+    dot_env.write_text('TRUNKLINE_ENCRYPTION_KEYS=\nTRUNKLINE_MAX_SESSION_HOURS=""\n')
+
+    settings = Settings(data_dir=tmp_path, _env_file=dot_env)  # type: ignore[call-arg]
+
+    assert settings.encryption_keys is None
+    assert settings.max_session_hours == 10.0

@@ -10,11 +10,13 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from trunkline.bodies import bounded_messages
 from trunkline.gateway import Gateway
+from trunkline.graphql.ide import ASSETS_DIR, ASSETS_PATH
 from trunkline.graphql.requests import GraphQLBodyLimit
 from trunkline.graphql.router import GatewayGraphQLRouter
 from trunkline.health import health_router
@@ -127,11 +129,14 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=settings.cors_header_list,
     )
     app.include_router(health_router(gateway))
     app.include_router(media_router(gateway))
     app.include_webhooks(twilio_webhook_router(gateway.accounts, ingestion, gateway.health))
+    if settings.is_development:
+        # GraphiQL's scripts and styles: the page works without internet.
+        app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql")
     if sandbox_app is not None:
         app.mount("/sandbox", sandbox_app)
     return app

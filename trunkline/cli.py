@@ -153,6 +153,39 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database_password(args: argparse.Namespace) -> int:
+    """Write the compose stack's PostgreSQL password: once, or from ``POSTGRES_PASSWORD``.
+
+    ``DIR/postgres-password`` is what the postgres image reads (``POSTGRES_PASSWORD_FILE``) when
+    it initialises its volume; ``DIR/pgpass`` is the same password for the gateway's driver
+    (``PGPASSFILE``), so no URL, variable or log line carries it. A password already written is
+    kept: PostgreSQL keeps the one it was initialised with.
+    """
+    import os
+    import secrets
+
+    directory = Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    raw = directory / "postgres-password"
+    chosen = os.environ.get("POSTGRES_PASSWORD", "")
+    if chosen:
+        password = chosen
+    elif raw.exists():
+        password = raw.read_text().strip()
+    else:
+        password = secrets.token_urlsafe(32)
+    # PostgreSQL's passfile format: host:port:database:user:password, ':' and '\' escaped.
+    escaped = password.replace("\\", "\\\\").replace(":", "\\:")
+    for path, text in ((raw, password), (directory / "pgpass", f"*:*:*:{args.user}:{escaped}")):
+        # Owner-only: libpq and asyncpg ignore a passfile that others may read.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text + "\n")
+        path.chmod(0o600)
+    print(f"database password {'set from POSTGRES_PASSWORD' if chosen else 'ready'} in {directory}")
+    return 0
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from trunkline.resolvers.root import export_sdl
 
@@ -197,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     rotate = commands.add_parser("rotate-keys", help="re-encrypt secrets under the newest key")
     rotate.set_defaults(handler=_rotate_keys)
+
+    password = commands.add_parser(
+        "database-password",
+        help="write a PostgreSQL password file and passfile (the compose stack's; generated once)",
+    )
+    password.add_argument("--dir", required=True, help="where to write postgres-password, pgpass")
+    password.add_argument("--user", default="trunkline", help="the database user")
+    password.set_defaults(handler=_database_password)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(SCHEMA_FILE))

@@ -31,6 +31,15 @@ RATE_LIMITED = ("send_message", "place_call", "buy_number", "send_test_sms", "se
 _RATE_LIMIT_FIELDS = tuple(
     f"rate_limit_{name}{scope}" for name in RATE_LIMITED for scope in ("", "_tenant")
 )
+# Request headers a browser may send cross-origin in production when TRUNKLINE_CORS_HEADERS is
+# unset: the token, JSON, Apollo Client's identification and a request id for tracing.
+DEFAULT_CORS_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "X-Request-ID",
+)
 
 
 class SettingsError(ValueError):
@@ -40,8 +49,15 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     """Every knob the gateway has, each with an embedded default."""
 
+    # An empty variable is unset, in the environment and in `.env` alike: compose and shell
+    # scripts pass `${X:-}` as "", which must mean the embedded default (a generated key), not
+    # an empty value that fails later.
     model_config = SettingsConfigDict(
-        env_prefix="TRUNKLINE_", env_file=".env", extra="ignore", frozen=False
+        env_prefix="TRUNKLINE_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=False,
     )
 
     data_dir: Path = Path("./var")
@@ -75,6 +91,11 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     cors_origins: str = Field(
         default="", description="Comma-separated SPA origins; any origin in development."
+    )
+    cors_headers: str = Field(
+        default="",
+        description="Comma-separated request headers SPAs may send cross-origin; any in "
+        "development, DEFAULT_CORS_HEADERS in production.",
     )
     sandbox: bool = Field(default=False, description="Mount the sandbox carrier and use it.")
     twilio_api_base: str = ""
@@ -244,6 +265,13 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         origins = [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
         return origins or (["*"] if self.is_development else [])
+
+    @property
+    def cors_header_list(self) -> list[str]:
+        headers = [header.strip() for header in self.cors_headers.split(",") if header.strip()]
+        if headers:
+            return headers
+        return ["*"] if self.is_development else list(DEFAULT_CORS_HEADERS)
 
     @property
     def effective_jwks_url(self) -> str:

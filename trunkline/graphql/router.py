@@ -26,6 +26,7 @@ from trunkline.gateway import Gateway
 from trunkline.graphql.bearer import authenticate
 from trunkline.graphql.context import Context
 from trunkline.graphql.delivery import GatewayTransportWSHandler
+from trunkline.graphql.ide import offline_graphiql_html
 from trunkline.graphql.requests import decode_json, error_response
 from trunkline.graphql.sharing import encode_message
 
@@ -61,6 +62,11 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=10),
             max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
         )
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # strawberry's page loads GraphiQL from a CDN; without internet it stayed at "Loading...".
+        return offline_graphiql_html()
 
     def encode_json(self, data: object) -> str | bytes:
         # A subscription result shared by identical subscriptions was encoded once: each
