@@ -24,9 +24,9 @@ from trunkline.logs import bind_operation
 logger = logging.getLogger("trunkline.graphql.errors")
 
 # graphql-core quotes values and tokens of the document in its parse and validation messages
-# ('Expected Name, found String "…"', 'String cannot represent a non string value: "…"'):
-# everything from there on stays out of the log.
-_QUOTED = re.compile(r"(?:[,;]?\s*[Ff]ound\b|: ).*", re.DOTALL)
+# ('Expected Name, found String "…"', 'String cannot represent a non string value: "…"',
+# 'Unterminated string "…'): everything from there on stays out of the log.
+_QUOTED = re.compile(r"""(?:[,;]?\s*[Ff]ound\b|\s*\bvalue: |\s*").*""", re.DOTALL)
 
 
 def document_hash(query: str | None) -> str | None:
