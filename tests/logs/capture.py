@@ -44,3 +44,19 @@ def configured_logging(
             logger.handlers[:] = handlers
             logger.filters[:] = filters
             logger.propagate = propagate
+
+
+class RawRecords(logging.Handler):
+    """Keeps each record's text as it was logged (message, traceback), before any redaction:
+    put first on the root, it runs before the configured handler's filters rewrite the record."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.texts: list[tuple[str, str]] = []
+        self._formatter = logging.Formatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text = f"{text}\n{self._formatter.formatException(record.exc_info)}"
+        self.texts.append((record.name, text))
