@@ -15,7 +15,7 @@ import strawberry
 from graphql import GraphQLError
 
 from tests.logs.capture import configured_logging
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, ws_connect, ws_execute, ws_init
 from tests.support.tenancy import Tenant
 from trunkline.graphql.limits import GatewaySchema, schema_extensions
 from trunkline.settings import Settings
@@ -133,6 +133,24 @@ async def test_unauthenticated_and_a_syntax_error_are_one_line_each(
         "GRAPHQL_VALIDATION_FAILED at -: Syntax Error: Unterminated string.",
     ]
     assert all("exception" not in line for line in errors)
+
+
+async def test_a_subscriptions_error_carries_its_sockets_request_and_caller(
+    json_lines: io.StringIO, gateway: str, tenant: Tenant
+) -> None:
+    token = tenant.token("agent", sub="auth0|socket-agent")
+
+    async with ws_connect(gateway) as socket:
+        await ws_init(socket, {"Authorization": f"Bearer {token}"})
+        answer = await ws_execute(socket, "1", "subscription Nope { noSuchField }")
+
+    assert answer["type"] == "error"
+    (line,) = [line for line in _parsed(json_lines) if line["logger"] == "trunkline.graphql.errors"]
+    assert line["message"].startswith("GRAPHQL_VALIDATION_FAILED at -: Cannot query field")
+    assert line["request_id"]
+    assert line["user"] == "auth0|socket-agent"
+    assert line["org"] == tenant.org
+    assert line["operation"] == "Nope"
 
 
 @strawberry.type
