@@ -60,7 +60,6 @@ def log_config(
 
 def configure_logging(*, log_format: LogFormat, level: str, stream: IO[str] | None = None) -> None:
     """Apply :func:`log_config` to this process (``stream``: where lines go, stderr if None)."""
-    config = log_config(log_format=log_format, level=level)
-    if stream is not None:
-        config["handlers"]["stderr"]["stream"] = stream
-    logging.config.dictConfig(config)
+    logging.config.dictConfig(
+        log_config(log_format=log_format, level=level, stream=stream or "ext://sys.stderr")
+    )
