@@ -36,7 +36,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"ingestion"}),
     frozenset({"services"}),
     frozenset({"activity", "twilio"}),
-    frozenset({"events", "models", "auth", "settings"}),
+    frozenset({"events", "models", "auth", "settings", "logs"}),
     frozenset({""}),
 )
 # The sandbox carrier imports nothing else of trunkline; only these mount or run it.

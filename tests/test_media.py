@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from trunkline.media import ACCESS_LOG_REDACTION
+from trunkline.logs.redaction import ACCESS_LOG_REDACTION
 
 SIGNATURE = "A" * 43
 

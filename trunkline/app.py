@@ -20,6 +20,9 @@ from trunkline.graphql.ide import ASSETS_DIR, ASSETS_PATH
 from trunkline.graphql.requests import GraphQLBodyLimit
 from trunkline.graphql.router import GatewayGraphQLRouter
 from trunkline.health import health_router
+from trunkline.logs import known_secrets
+from trunkline.logs.redaction import redact_access_log
+from trunkline.logs.requests import with_request_id
 from trunkline.media import media_router
 from trunkline.models.database import apply_migrations, close_database, open_database
 from trunkline.resolvers.root import build_schema
@@ -60,6 +63,10 @@ class GatewayApp(FastAPI):
         self.webhook_endpoints: dict[str, ASGIApp] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Outside everything else: every line logged for a request carries its id.
+        await with_request_id(self._route, scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "websocket" and scope["path"] == GRAPHQL_PATH:
             scope["app"] = self
@@ -85,6 +92,9 @@ class GatewayApp(FastAPI):
 def create_app(settings: Settings | None = None) -> GatewayApp:
     """Build the gateway for ``settings`` (the embedded default when None)."""
     settings = settings or Settings()
+    # Whatever their shape, these never reach a log line (trunkline.logs.redaction).
+    known_secrets.add([settings.dev_secret, *settings.fernet_keys])
+    redact_access_log()  # media links' signatures, whatever configured logging
     gateway = Gateway.from_settings(settings)
     sandbox_app = _sandbox_app(settings) if settings.sandbox else None
     ingestion = gateway.ingestion
@@ -130,6 +140,8 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
         allow_origins=settings.cors_origin_list,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=settings.cors_header_list,
+        # Lets a browser read the id to quote when reporting a failed request.
+        expose_headers=["X-Request-ID"],
     )
     app.include_router(health_router(gateway))
     app.include_router(media_router(gateway))

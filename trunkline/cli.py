@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging.config
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ def _serve(args: argparse.Namespace) -> int:
     if "public_url" not in settings.model_fields_set:
         settings.public_url = public_url
     server = server_options(settings, host=args.host, port=args.port)
+    # Now, for what start-up logs before uvicorn applies the same configuration.
+    logging.config.dictConfig(server["log_config"])
     if args.workers > 1:
         problem = _why_not_several_workers(settings)
         if problem:
@@ -45,10 +48,16 @@ def _serve(args: argparse.Namespace) -> int:
 
 def server_options(settings: Settings, *, host: str, port: int) -> dict[str, Any]:
     """uvicorn's options for ``settings``."""
+    from trunkline.logs import log_config
+
     return {
         "host": host,
         "port": port,
-        "log_level": "info",
+        # uvicorn applies it in the server process and again in every worker it starts.
+        "log_config": log_config(
+            log_format=settings.effective_log_format, level=settings.log_level
+        ),
+        "log_level": settings.log_level.lower(),
         # The implementation the suite and bench/ run: uvicorn's "auto" picks the legacy one.
         "ws": "websockets-sansio",
         "ws_per_message_deflate": settings.ws_compression,
@@ -246,8 +255,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
+    from trunkline.settings import settings_problems
+
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except ValidationError as exc:
+        # pydantic's own message quotes each refused value (a secret, for a secret setting):
+        # one line per setting, naming its variable only, and no traceback.
+        for problem in settings_problems(exc):
+            print(f"trunkline: invalid setting {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

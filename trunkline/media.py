@@ -32,29 +32,6 @@ _SAFETY_HEADERS = {
 }
 
 
-class MediaTokenRedaction(logging.Filter):
-    """Keeps a media link's signature out of the access log: whoever reads the log could fetch
-    the file with it until it expires. ``GET /media/m.1.41.0.1800000000.<sig>`` is logged with
-    ``<redacted>`` for the signature."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        # uvicorn's access record: (client, method, path with query, HTTP version, status).
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            path = args[2]
-            if path.startswith(f"{MEDIA_PATH}/"):
-                record.args = (*args[:2], _redacted(path), *args[3:])
-        return True
-
-
-def _redacted(path: str) -> str:
-    head, dot, _ = path.rpartition(".")
-    return f"{head}.<redacted>" if dot and head.count("/") == path.count("/") else path
-
-
-ACCESS_LOG_REDACTION = MediaTokenRedaction()
-
-
 def _refusal(status: int, text: str) -> Response:
     return PlainTextResponse(
         text, status_code=status, headers={"Cache-Control": "no-store", **_SAFETY_HEADERS}
@@ -62,8 +39,6 @@ def _refusal(status: int, text: str) -> Response:
 
 
 def media_router(gateway: Gateway) -> APIRouter:
-    # The same filter object each time: adding it again changes nothing.
-    logging.getLogger("uvicorn.access").addFilter(ACCESS_LOG_REDACTION)
     router = APIRouter()
 
     @router.get(f"{MEDIA_PATH}/{{token}}", include_in_schema=False)

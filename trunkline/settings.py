@@ -11,11 +11,18 @@ import secrets
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from cryptography.fernet import Fernet
 from limits import RateLimitItem, parse_many
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_FILE = "dev-jwt-secret"
@@ -211,6 +218,29 @@ class Settings(BaseSettings):
             raise ValueError(f"{variable}: a limit allows at least 1 (use 'off' for none)")
         return value.strip()
 
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
+        description="json (one object per line) or text (one readable line); default: text in "
+        "development, json in production.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_in_any_case(cls, value: object) -> object:
+        # An empty value means the default (text in development, json in production).
+        if isinstance(value, str):
+            return value.strip().lower() or None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_in_any_case(cls, value: object) -> object:
+        # `TRUNKLINE_LOG_LEVEL=debug` means DEBUG; an empty value means the default.
+        if isinstance(value, str):
+            return value.strip().upper() or "INFO"
+        return value
+
     @field_validator("auth0_issuer")
     @classmethod
     def _issuer_is_an_https_url_with_trailing_slash(cls, value: str) -> str:
@@ -243,6 +273,10 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         """Development means no Auth0 issuer: dev auth, GraphiQL, introspection."""
         return not self.auth0_issuer
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        return self.log_format or ("text" if self.is_development else "json")
 
     @property
     def effective_database_url(self) -> str:
@@ -302,6 +336,20 @@ class Settings(BaseSettings):
             keys = [k.strip() for k in self.encryption_keys.get_secret_value().split(",")]
             return [k for k in keys if k]
         return [_read_or_create(self.data_dir / ENCRYPTION_KEY_FILE, _new_fernet_key)]
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One line per refused setting, naming its variable and never its value.
+
+    pydantic's own wording of the error quotes the value it was given (``input_value=...``),
+    which for a secret setting is the secret itself.
+    """
+    problems = []
+    for detail in error.errors(include_input=False, include_url=False):
+        location = [str(part) for part in detail["loc"]]
+        variable = f"TRUNKLINE_{'_'.join(location).upper()}" if location else "settings"
+        problems.append(f"{variable}: {detail['msg']}")
+    return problems
 
 
 def _new_fernet_key() -> str:

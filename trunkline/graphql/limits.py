@@ -19,9 +19,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from trunkline.graphql.error_log import OperationLogFields, log_errors
 from trunkline.graphql.variable_errors import RefusedVariablesWithoutValues
 from trunkline.settings import Settings
 
@@ -55,9 +56,17 @@ class GatewaySchema(strawberry.Schema):
       unknown arguments, enum values and input fields, in literals or variables, get none.
       graphql-core could omit them itself (``hide_suggestions``), but strawberry passes no such
       option to its validation or execution.
+    - ``process_errors`` logs each error in one line, without the document (see
+      :mod:`trunkline.graphql.error_log`).
     - ``execute`` serves queries and mutations only (strawberry's HTTP views allow POSTed
       subscriptions, and executing one as a query fails into a masked error).
     """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Never strawberry's default, which logs the document around each error.
+        log_errors(errors, execution_context)
 
     @staticmethod
     def remove_field_suggestion(error: GraphQLError) -> None:
@@ -131,6 +140,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         # Shared LRU caches: thousands of subscriptions with the same document share one parse
         # and one validation instead of each keeping its own.
         lambda: ParserCache(maxsize=1024),
+        OperationLogFields,
         lambda: ValidationCache(maxsize=1024),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),

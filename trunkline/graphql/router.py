@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise.exceptions import BaseORMException
 
 from trunkline.auth.errors import AuthenticationError
+from trunkline.auth.principal import Principal
 from trunkline.gateway import Gateway
 from trunkline.graphql.bearer import authenticate
 from trunkline.graphql.context import Context
@@ -29,8 +30,15 @@ from trunkline.graphql.delivery import GatewayTransportWSHandler
 from trunkline.graphql.ide import offline_graphiql_html
 from trunkline.graphql.requests import decode_json, error_response
 from trunkline.graphql.sharing import encode_message
+from trunkline.logs import bind_caller
 
 logger = logging.getLogger(__name__)
+
+
+def _bind(principal: Principal | None) -> None:
+    """Who is calling, on every line logged for the request (or the socket) from here on."""
+    if principal is not None:
+        bind_caller(org=principal.org_id, tenant=principal.tenant_id, user=principal.user_id)
 
 
 class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
@@ -128,6 +136,7 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
         except BaseORMException as exc:
             logger.error("tenant lookup failed: %s", exc)
             raise HTTPException(status_code=503, detail="database unavailable") from exc
+        _bind(context.principal)
         return context
 
     async def serve_websocket(self, websocket: WebSocket) -> None:
@@ -152,6 +161,7 @@ class GatewayGraphQLRouter(GraphQLRouter[Context, None]):
         if principal is None:
             raise ConnectionRejectionError()
         context.principal = principal
+        _bind(principal)
         # The principal is all that is needed from here on; the raw token (a kilobyte per socket)
         # need not live as long as the socket.
         context.connection_params = None

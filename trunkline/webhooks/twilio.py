@@ -23,6 +23,7 @@ from starlette.types import Scope
 from tortoise.exceptions import BaseORMException
 
 from trunkline.ingestion.writer import IngestionBusy, IngestionWriter
+from trunkline.logs import bind_tenant
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.callbacks import Callback
 from trunkline.services.health import HealthLog, RefusalReason
@@ -114,6 +115,7 @@ def twilio_webhook_router(
                     webhook, accounts=accounts, receiving_field=receiving_field, inbound=inbound
                 )
                 await health_log.webhook_arrived(delivery.tenant_id)
+                bind_tenant(delivery.tenant_id)
                 # Decided before it is stored, answered once stored: a retry is decided again.
                 reply = await route.respond(delivery, accounts.public_url)
                 if reply.ingestion is not None:
