@@ -17,12 +17,15 @@ from trunkline.activity import (
     RecordingSnapshot,
     activity_publisher,
 )
+from trunkline.activity.outcomes import MessageOutcomes
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.events.probe import BusLagProbe
 from trunkline.ingestion.calls import RecordingIngestion, RecordingUpdate
 from trunkline.ingestion.outbound_calls import OutboundCallIngestion
 from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
+from trunkline.metrics import BoundedLabels
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.calling import PlacedCall
 from trunkline.services.lookups import RecentLookups, revocation_channel_name
@@ -56,6 +59,8 @@ class Gateway:
     tenants: KnownTenants = field(repr=False)
     media_links: MediaLinks = field(repr=False)
     media: MediaFetcher = field(repr=False)
+    # Measures the bus's publish-to-delivery time (trunkline_bus_lag_seconds).
+    lag_probe: BusLagProbe = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -74,9 +79,11 @@ class Gateway:
         )
         prices = Prices(accounts=accounts)
         publish = activity_publisher(bus, prefix=settings.bus_prefix)
+        outcomes = MessageOutcomes(BoundedLabels(settings.metrics_tenant_labels))
 
         async def announce(notices: Sequence[ActivityNotice]) -> None:
             prices.notice(notices)  # (only queues: never delays the bus)
+            outcomes.notice(notices)  # (counts only)
             await publish(notices)
 
         ingestion = IngestionWriter(
@@ -102,6 +109,9 @@ class Gateway:
                 api_base=settings.effective_twilio_api_base,
                 timeout=settings.media_timeout_seconds,
                 max_bytes=settings.media_max_bytes,
+            ),
+            lag_probe=BusLagProbe(
+                bus, prefix=settings.bus_prefix, interval=settings.metrics_bus_probe_seconds
             ),
         )
 
@@ -153,8 +163,10 @@ class Gateway:
         await self.accounts.lookups.start()
         await self.bus.start()
         self.prices.start()
+        self.lag_probe.start()
 
     async def aclose(self) -> None:
+        await self.lag_probe.stop()
         await self.media.aclose()
         await self.prices.stop()
         await self.accounts.clients.aclose()

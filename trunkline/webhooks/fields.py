@@ -34,10 +34,13 @@ from tortoise.models import Model
 class WebhookRejected(Exception):
     """The webhook is answered with ``status`` and nothing is stored."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, *, reason: str | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        # A metric label (``trunkline_webhooks_total``): one of a few fixed words, never the
+        # detail (which may quote a field's name).
+        self.reason = reason or ("malformed" if status == 400 else "refused")
 
 
 class Characters(Enum):

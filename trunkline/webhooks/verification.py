@@ -66,9 +66,9 @@ async def verify(
         # (the bus was down): ask the database.
         account = await _account_for(webhook, accounts, receiving, fresh=True)
         if account is not None and not webhook.signed_by(account.auth_token):
-            raise WebhookRejected(403, "bad signature")
+            raise WebhookRejected(403, "bad signature", reason="bad_signature")
     if account is None:
-        raise WebhookRejected(403, "unknown account")
+        raise WebhookRejected(403, "unknown account", reason="unknown_account")
     tenant_id = account.tenant_id
     number = (
         await accounts.lookups.get(
@@ -83,7 +83,9 @@ async def verify(
     if inbound and number is None:
         if not receiving:
             raise WebhookRejected(400, f"missing required field {field}")
-        raise WebhookRejected(403, "the receiving number is not the tenant's")
+        raise WebhookRejected(
+            403, "the receiving number is not the tenant's", reason="foreign_number"
+        )
     return Delivery(webhook=webhook, account=account, number=number)
 
 
