@@ -47,13 +47,19 @@ class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         typed_errors = metrics.watch_typed_errors()
+        # What ended it, when it did not return: strawberry answers it as an error (a
+        # limiter's refusal at parse time is a GraphQLError raised through here).
+        failure: BaseException | None = None
         try:
             yield
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             if self.subscribed:
                 metrics.GRAPHQL_SUBSCRIPTIONS.dec()
             else:
-                self._observe(time.perf_counter() - started, typed_errors)
+                self._observe(time.perf_counter() - started, typed_errors, failure)
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -62,10 +68,16 @@ class OperationMetrics(SchemaExtension):
             metrics.GRAPHQL_SUBSCRIPTIONS.inc()
         yield
 
-    def _observe(self, seconds: float, typed_errors: list[str]) -> None:
-        context = self.execution_context
+    def _observe(
+        self, seconds: float, typed_errors: list[str], failure: BaseException | None
+    ) -> None:
         name = self._operation_name()
-        outcome = outcome_of(context.result, typed_errors)
+        if failure is None:
+            outcome = outcome_of(self.execution_context.result, typed_errors)
+        elif isinstance(failure, GraphQLError):
+            outcome = _error_outcome(failure)
+        else:
+            outcome = "error"
         metrics.GRAPHQL_OPERATIONS.labels(name, outcome).inc()
         metrics.GRAPHQL_DURATION.labels(name).observe(seconds)
 
