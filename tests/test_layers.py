@@ -26,17 +26,28 @@ ROOT = PACKAGE.name  # "trunkline"
 # is handed the Gateway's recorder). Four modules DESIGN.md does not place sit with the edges:
 # gateway.py (the collaborators the edges reach through the request context), health.py
 # (/healthz and /readyz), media.py (/media, signed media downloads) and bodies.py (HTTP bodies,
-# read for graphql/ and webhooks/). ``trunkline/__init__.py`` itself (the version) is below
-# everything.
+# read for graphql/ and webhooks/), and scrape.py (/metrics); metrics.py (the metrics' one home)
+# sits at the bottom, where every layer may count. ``trunkline/__init__.py`` itself (the
+# version) is below everything.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"app", "cli"}),
     frozenset(
-        {"graphql", "resolvers", "schema", "webhooks", "gateway", "health", "media", "bodies"}
+        {
+            "graphql",
+            "resolvers",
+            "schema",
+            "webhooks",
+            "gateway",
+            "health",
+            "media",
+            "bodies",
+            "scrape",
+        }
     ),
     frozenset({"ingestion"}),
     frozenset({"services"}),
     frozenset({"activity", "twilio"}),
-    frozenset({"events", "models", "auth", "settings", "logs"}),
+    frozenset({"events", "models", "auth", "settings", "logs", "metrics"}),
     frozenset({""}),
 )
 # The sandbox carrier imports nothing else of trunkline; only these mount or run it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from trunkline import metrics
 from trunkline.bodies import bounded_messages
 from trunkline.gateway import Gateway
 from trunkline.graphql.ide import ASSETS_DIR, ASSETS_PATH
@@ -26,6 +28,7 @@ from trunkline.logs.requests import with_request_id
 from trunkline.media import media_router
 from trunkline.models.database import apply_migrations, close_database, open_database
 from trunkline.resolvers.root import build_schema
+from trunkline.scrape import metrics_router
 from trunkline.settings import Settings
 from trunkline.webhooks import twilio_webhook_router
 from trunkline.webhooks.asgi import WebhookEndpoint
@@ -102,6 +105,9 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            # Under several workers, a worker's live gauges leave the sum once it has ended
+            # (registered first: runs last, after anything that may still set them).
+            stack.callback(metrics.mark_process_dead, os.getpid())
             database_url = settings.effective_database_url
             if settings.migrate_on_start:
                 await apply_migrations(database_url)
@@ -144,6 +150,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
         expose_headers=["X-Request-ID"],
     )
     app.include_router(health_router(gateway))
+    app.include_router(metrics_router(settings))
     app.include_router(media_router(gateway))
     app.include_webhooks(twilio_webhook_router(gateway.accounts, ingestion, gateway.health))
     if settings.is_development:

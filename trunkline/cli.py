@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging.config
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,9 +38,14 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"--workers {args.workers}: {problem}", file=sys.stderr)
             return 2
         _prepare_workers(settings)
+        metrics_dir, made = _prepare_metrics_dir()
         _print_banner(settings, public_url)
-        # Each worker builds its own app from the environment prepared above.
-        uvicorn.run("trunkline.app:create_app", factory=True, workers=args.workers, **server)  # type: ignore[arg-type]
+        try:
+            # Each worker builds its own app from the environment prepared above.
+            uvicorn.run("trunkline.app:create_app", factory=True, workers=args.workers, **server)  # type: ignore[arg-type]
+        finally:
+            if made:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
         return 0
     _print_banner(settings, public_url)
     uvicorn.run(create_app(settings), **server)  # type: ignore[arg-type]
@@ -96,6 +102,31 @@ def _prepare_workers(settings: object) -> None:
     _ = settings.dev_secret, settings.fernet_keys
 
 
+def _prepare_metrics_dir() -> tuple[Path, bool]:
+    """The directory the workers write their metrics to, emptied; whether it was made here.
+
+    Set before any worker starts (``prometheus_client`` reads it on import): each worker then
+    keeps its values in files there and ``/metrics`` adds them up. An operator's
+    ``PROMETHEUS_MULTIPROC_DIR`` is used as given; otherwise a fresh temporary one, removed when
+    ``serve`` ends. Files left by an earlier run would be added in, so they are removed first.
+    """
+    import os
+    import tempfile
+
+    from trunkline.metrics import MULTIPROC_DIR_VARIABLE
+
+    configured = os.environ.get(MULTIPROC_DIR_VARIABLE)
+    if configured:
+        directory = Path(configured)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        return directory, False
+    directory = Path(tempfile.mkdtemp(prefix="trunkline-metrics-"))
+    os.environ[MULTIPROC_DIR_VARIABLE] = str(directory)
+    return directory, True
+
+
 def _print_banner(settings: object, base: str) -> None:
     from trunkline.settings import Settings
 
@@ -106,6 +137,8 @@ def _print_banner(settings: object, base: str) -> None:
         + ("  (GraphiQL in a browser)" if settings.is_development else ""),
         f"  WebSocket:   {base.replace('http', 'ws', 1)}/graphql  (graphql-transport-ws)",
         f"  Health:      {base}/healthz  {base}/readyz",
+        f"  Metrics:     {base}/metrics"
+        + ("  (bearer token: TRUNKLINE_METRICS_TOKEN)" if settings.metrics_token else ""),
         f"  Database:    {_redact(settings.effective_database_url)}",
         f"  Bus:         {'redis' if settings.redis_url else 'in-process'}",
     ]

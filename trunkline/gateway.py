@@ -18,12 +18,15 @@ from trunkline.activity import (
     RecordingSnapshot,
     activity_publisher,
 )
+from trunkline.activity.outcomes import MessageOutcomes
 from trunkline.auth.tokens import TokenVerifier
 from trunkline.events import Bus, create_bus
+from trunkline.events.probe import BusLagProbe
 from trunkline.ingestion.calls import RecordingIngestion, RecordingUpdate
 from trunkline.ingestion.outbound_calls import OutboundCallIngestion
 from trunkline.ingestion.outbound_messages import OutboundMessageIngestion
 from trunkline.ingestion.writer import IngestionWriter
+from trunkline.metrics import BoundedLabels
 from trunkline.services.accounts import TwilioAccounts
 from trunkline.services.calling import PlacedCall
 from trunkline.services.health import HealthLog
@@ -67,6 +70,8 @@ class Gateway:
     health: HealthLog = field(repr=False)
     # Counts the costly mutations (in Redis when configured, so across instances).
     rate_limits: RateLimits = field(repr=False)
+    # Measures the bus's publish-to-delivery time (trunkline_bus_lag_seconds).
+    lag_probe: BusLagProbe = field(repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:
@@ -85,9 +90,11 @@ class Gateway:
         )
         prices = Prices(accounts=accounts)
         publish = activity_publisher(bus, prefix=settings.bus_prefix)
+        outcomes = MessageOutcomes(BoundedLabels(settings.metrics_tenant_labels))
 
         async def announce(notices: Sequence[ActivityNotice]) -> None:
             prices.notice(notices)  # (only queues: never delays the bus)
+            outcomes.notice(notices)  # (counts only)
             await publish(notices)
 
         ingestion = IngestionWriter(
@@ -124,6 +131,9 @@ class Gateway:
             ),
             health=HealthLog(health_records(settings.redis_url, prefix=settings.bus_prefix)),
             rate_limits=RateLimits.from_settings(settings),
+            lag_probe=BusLagProbe(
+                bus, prefix=settings.bus_prefix, interval=settings.metrics_bus_probe_seconds
+            ),
         )
 
     async def record_sent(
@@ -176,9 +186,12 @@ class Gateway:
         self.prices.start()
         self.retention.start()
 
+        self.lag_probe.start()
+
     async def aclose(self) -> None:
         # First: a run in progress ends, and unlocks, while the database is still open.
         await self.retention.stop()
+        await self.lag_probe.stop()
         await self.media.aclose()
         await self.health.records.aclose()
         await self.rate_limits.aclose()

@@ -241,6 +241,29 @@ class Settings(BaseSettings):
             return value.strip().upper() or "INFO"
         return value
 
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, GET /metrics needs 'Authorization: Bearer <token>' (401 "
+        "otherwise); empty means unset.",
+    )
+    metrics_tenant_labels: int = Field(
+        default=100,
+        ge=0,
+        description="Tenants that get a label value of their own in per-tenant metrics; later "
+        "ones count as 'other' (bounds the series a scrape holds).",
+    )
+    metrics_operation_labels: int = Field(
+        default=200,
+        ge=0,
+        description="GraphQL operation names that get a label value of their own; later ones "
+        "count as 'other'.",
+    )
+    metrics_bus_probe_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How often each process measures bus lag with a probe message; 0: never.",
+    )
+
     @field_validator("auth0_issuer")
     @classmethod
     def _issuer_is_an_https_url_with_trailing_slash(cls, value: str) -> str:
@@ -249,6 +272,12 @@ class Settings(BaseSettings):
         if value and not value.endswith("/"):
             raise ValueError("TRUNKLINE_AUTH0_ISSUER must end with '/' (Auth0's iss does)")
         return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_metrics_token_is_unset(cls, value: object) -> object:
+        # An empty token would make "Bearer " the key: treat it as no token at all.
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _production_refuses_development_secrets(self) -> Self:

@@ -117,7 +117,7 @@ async def gateway_process(settings: Settings, **overrides: str) -> AsyncIterator
 
 @asynccontextmanager
 async def serve_process(
-    settings: Settings, *arguments: str, **overrides: str
+    settings: Settings, *arguments: str, start_seconds: float = START_SECONDS, **overrides: str
 ) -> AsyncIterator[ServeProcess]:
     """``trunkline serve [arguments]`` on a spare port, with ``settings`` in its environment."""
     port = spare_port()
@@ -140,7 +140,7 @@ async def serve_process(
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
-        async with httpx.AsyncClient(base_url=url) as http, asyncio.timeout(START_SECONDS):
+        async with httpx.AsyncClient(base_url=url) as http, asyncio.timeout(start_seconds):
             while True:  # a child process offers nothing to await: poll its health endpoint
                 if process.returncode is not None:
                     raise RuntimeError(f"trunkline serve exited with {process.returncode}")

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Final
 
+from trunkline import metrics
 from trunkline.events.ordering import ChannelOrder, Sequencer, unordered
 from trunkline.events.shared import SharedMessage
 
@@ -110,6 +111,7 @@ class Subscription:
         self._wake()
         self._fanout.remove(self)
         logger.warning("dropped a subscriber on %s: %d messages behind", self.channel, self.maxsize)
+        metrics.BUS_DROPPED_SUBSCRIBERS.inc()
         if self.on_drop is not None:
             self.on_drop()
 

@@ -23,6 +23,7 @@ from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from trunkline import metrics
 from trunkline.events.bus import DEFAULT_QUEUE_SIZE, BusUnavailable
 from trunkline.events.fanout import Fanout, Subscription
 from trunkline.events.ordering import Sequencer
@@ -296,6 +297,7 @@ class RedisBus:
         self.connected.set()
         if reconnected:
             self.reconnects += 1
+            metrics.BUS_RECONNECTS.inc()
             logger.info("bus listener resubscribed; subscribers backfill")
         # Whatever was published before (the first time too) is in the log.
         self._fanout.resync_all()

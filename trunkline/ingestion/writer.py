@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from trunkline import metrics
 from trunkline.activity import ActivityNotice, Ingested
 from trunkline.ingestion.batch import ingest_batch
 from trunkline.ingestion.kind import Deferred, Ingestion, ReceiptKey
@@ -126,7 +128,13 @@ class IngestionWriter:
                     await self._wakeup.wait()
                     continue
                 count = min(len(self._waiting), self.max_batch)
-                await self._write([self._waiting.popleft() for _ in range(count)])
+                batch = [self._waiting.popleft() for _ in range(count)]
+                # Per batch, not per delivery: what waits behind this batch while it is written.
+                metrics.INGESTION_QUEUE_DEPTH.set(len(self._waiting))
+                started = time.perf_counter()
+                await self._write(batch)
+                metrics.INGESTION_BATCH_SIZE.observe(count)
+                metrics.INGESTION_BATCH_DURATION.observe(time.perf_counter() - started)
         finally:
             # Cancelled mid-way: nobody will write what still waits, so nobody may wait for it.
             while self._waiting:

@@ -10,7 +10,9 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from trunkline.graphql.limits import GatewaySchema, schema_extensions
+from trunkline.graphql.operations import operation_metrics
 from trunkline.graphql.sharing import SharingExecutor
+from trunkline.metrics import BoundedLabels
 from trunkline.resolvers.activity import ActivitySubscription
 from trunkline.resolvers.calling import CallingMutation
 from trunkline.resolvers.calls import CallsMutation, CallsQuery
@@ -63,7 +65,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=schema_extensions(settings),
+        extensions=[
+            # First: its operation hook wraps every other's, so the latency is the whole answer's.
+            operation_metrics(BoundedLabels(settings.metrics_operation_labels)),
+            *schema_extensions(settings),
+        ],
         # Identical subscriptions share one execution per event (see graphql/sharing.py).
         execution_context_class=SharingExecutor,
         # No "Did you mean" of any kind outside development (see GatewaySchema).

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import strawberry
 from graphql import GraphQLError
 
+from trunkline.metrics import note_typed_error
 from trunkline.services import errors as domain
 
 ErrorCode = strawberry.enum(domain.ErrorCode, description="Why an operation did not happen.")
@@ -84,6 +85,7 @@ _TYPES: dict[type[domain.DomainError], type[Error]] = {
 def error_result(error: domain.DomainError) -> Any:
     """The GraphQL error type for a domain error (a member of a mutation's result union)."""
     code = ErrorCode(error.code)
+    note_typed_error(code.value)  # the operation's metrics count it (a value, not an error)
     if isinstance(error, domain.InvalidInput):
         return UserInputError(code=code, message=error.message, field=error.field)
     if isinstance(error, domain.ProviderFailure):

@@ -5,11 +5,13 @@ Finding an account (for an operation or a webhook) is :mod:`trunkline.services.a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 
+from trunkline import metrics
 from trunkline.models import NumberStatus, PhoneNumber, TwilioSettings
 from trunkline.services import validation
 from trunkline.services.accounts import TwilioAccounts
@@ -114,12 +116,19 @@ async def _prove_with_twilio(account_sid: str, auth_token: str, accounts: Twilio
     # A throwaway key: these credentials are not the tenant's until Twilio has accepted them.
     probe_key = f"probe:{account_sid}"
     client = accounts.clients.client_for(probe_key, account_sid, auth_token)
+    started = time.perf_counter()
+    outcome = "error"
     try:
         async with provider_errors():
             await client.api.v2010.accounts(account_sid).fetch_async()
+        outcome = "accepted"
     except ProviderError as exc:
+        outcome = "refused"
         raise provider_failure(exc) from exc
     finally:
+        metrics.CREDENTIAL_VALIDATION_DURATION.labels(outcome).observe(
+            time.perf_counter() - started
+        )
         accounts.clients.invalidate(probe_key)
 
 

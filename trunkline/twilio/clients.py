@@ -18,6 +18,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from trunkline import metrics
+
 logger = logging.getLogger(__name__)
 
 TWILIO_DOMAIN = ".twilio.com"
@@ -26,6 +28,9 @@ DEFAULT_TIMEOUT = 10.0
 # such as uvicorn keep it. aiohttp's 15 s default reused connections the server had closed, and a
 # busy event loop had not noticed yet: ServerDisconnectedError, a send answered as unreachable.
 KEEPALIVE_SECONDS = 4.0
+# Bound once: a look-up costs one increment, not a label look-up.
+CACHE_HITS = metrics.TWILIO_CLIENT_CACHE.labels("hit")
+CACHE_MISSES = metrics.TWILIO_CLIENT_CACHE.labels("miss")
 
 
 def redirect_url(url: str, api_base: str | None) -> str:
@@ -121,8 +126,15 @@ class TwilioClients:
         """The tenant's client, built from its decrypted credentials on first use or change."""
         fingerprint = _fingerprint(account_sid, auth_token)
         entry = self._entries.get(tenant_key)
+        # A tenant's id is the cache's use; a text key is a throwaway client (the credential
+        # check's probe), which would count as a miss every time.
+        counted = isinstance(tenant_key, int)
         if entry is not None and hmac.compare_digest(entry.fingerprint, fingerprint):
+            if counted:
+                CACHE_HITS.inc()
             return entry.client
+        if counted:
+            CACHE_MISSES.inc()
         if entry is not None:
             self._retire(entry)
         http = ApiBaseHttpClient(api_base=self.api_base, timeout=self.timeout)

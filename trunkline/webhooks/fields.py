@@ -39,6 +39,7 @@ class WebhookRejected(Exception):
         status: int,
         detail: str,
         *,
+        reason: str | None = None,
         tenant_id: int | None = None,
         refusal: str | None = None,
         phone_number: str | None = None,
@@ -46,6 +47,9 @@ class WebhookRejected(Exception):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        # A metric label (``trunkline_webhooks_total``): one of a few fixed words, never the
+        # detail (which may quote a field's name).
+        self.reason = reason or ("malformed" if status == 400 else "refused")
         # When the webhook named one of a tenant's accounts or numbers: whose, and why refused
         # (a RefusalReason), shown in that tenant's twilioHealth.
         self.tenant_id = tenant_id

@@ -70,12 +70,13 @@ async def verify(
             raise WebhookRejected(
                 403,
                 "bad signature",
+                reason="bad_signature",
                 tenant_id=account.tenant_id,
                 refusal=RefusalReason.BAD_SIGNATURE,
                 phone_number=receiving,
             )
     if account is None:
-        raise WebhookRejected(403, "unknown account")
+        raise WebhookRejected(403, "unknown account", reason="unknown_account")
     tenant_id = account.tenant_id
     number = (
         await accounts.lookups.get(
@@ -93,6 +94,7 @@ async def verify(
         raise WebhookRejected(
             403,
             "the receiving number is not the tenant's",
+            reason="foreign_number",
             tenant_id=tenant_id,
             refusal=RefusalReason.NUMBER_NOT_HELD,
             phone_number=receiving,
