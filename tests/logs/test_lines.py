@@ -212,3 +212,23 @@ def test_the_level_setting_hides_what_is_below_it() -> None:
         logging.getLogger("trunkline.example").warning("heard")
 
     assert [line["message"] for line in _parsed(stream)] == ["heard"]
+
+
+async def test_credential_changes_leave_an_audit_line_naming_the_tenant_and_who(
+    json_lines: io.StringIO, tenant: Tenant, carrier: str
+) -> None:
+    """Saved, disabled, deleted: one INFO line each, with the org and the user in its fields
+    (REQUIREMENTS 151: "Settings saved for org", "Cache invalidated for org")."""
+    await tenant.connect_twilio(carrier)
+    disabled = await tenant.execute(
+        "mutation { setTwilioEnabled(enabled: false) { __typename } }", as_="support"
+    )
+    assert "errors" not in disabled, disabled
+
+    lines = [line for line in _parsed(json_lines) if line["logger"].startswith("trunkline.")]
+    audit = {line["message"].split(" for tenant")[0]: line for line in lines}
+    for message in ("Twilio settings saved", "Twilio client cache invalidated", "Twilio disabled"):
+        assert message in audit, sorted(audit)
+        assert audit[message]["org"] == tenant.org
+        assert audit[message]["level"] == "INFO"
+        assert audit[message]["user"]

@@ -9,6 +9,7 @@ one the app owns and can invalidate.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 
@@ -37,6 +38,9 @@ class TwilioAccount:
     twiml_app_sid: str | None = None
     api_key_sid: str | None = None
     api_key_secret: str | None = field(default=None, repr=False)
+
+
+logger = logging.getLogger(__name__)
 
 
 def mask_account_sid(account_sid: str) -> str:
@@ -138,6 +142,8 @@ class TwilioAccounts:
         """The tenant's credentials changed: drop its client here and its look-ups everywhere."""
         self.clients.invalidate(tenant_id)
         await self.lookups.revoke(Revocation(tenant_id=tenant_id))
+        # Audit line (REQUIREMENTS 151); the log context adds the org and user who changed them.
+        logger.info("Twilio client cache invalidated for tenant %s", tenant_id)
 
     async def revoke(self, revocation: Revocation) -> None:
         """What webhooks of these numbers resolved to changed: forget it on every instance."""

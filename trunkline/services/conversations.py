@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -13,6 +14,8 @@ from trunkline.services.callbacks import Callback
 from trunkline.services.errors import InvalidInput, provider_failure
 from trunkline.services.health_records import HealthRecords
 from trunkline.twilio import ProviderError, provider_errors
+
+logger = logging.getLogger(__name__)
 
 CONVERSATION_EVENTS = (
     "onMessageAdded",
@@ -71,6 +74,7 @@ async def configure_conversations_webhook(
     )
     if health_records is not None:
         await health_records.forget_check(tenant_id)  # the kept health check predates it
+    logger.info("Conversations webhook configured for tenant %s", tenant_id)
     return _webhook(service_sid, result, url)
 
 

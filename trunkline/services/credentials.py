@@ -5,6 +5,7 @@ Finding an account (for an operation or a webhook) is :mod:`trunkline.services.a
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ class TwilioCredentialsInput:
     twiml_app_sid: str | None = None
     api_key_sid: str | None = None
     api_key_secret: str | None = field(default=None, repr=False)
+
+
+logger = logging.getLogger(__name__)
 
 
 def _checked(data: TwilioCredentialsInput) -> TwilioCredentialsInput:
@@ -109,6 +113,7 @@ async def save_twilio_credentials(
     await accounts.forget_tenant(tenant_id)
     if health is not None:
         await health.records.forget_check(tenant_id)  # checked against the old credentials
+    logger.info("Twilio settings saved for tenant %s", tenant_id)
     return row
 
 
@@ -153,6 +158,7 @@ async def set_twilio_enabled(
     await row.save(update_fields=["enabled", "updated_at"])
     # Nothing a webhook resolves to changed, but no instance keeps an account as it was.
     await accounts.forget_tenant(tenant_id)
+    logger.info("Twilio %s for tenant %s", "enabled" if enabled else "disabled", tenant_id)
     return row
 
 
@@ -190,6 +196,7 @@ async def delete_twilio_credentials(
     deleted = await TwilioSettings.filter(tenant_id=tenant_id).delete()
     await accounts.forget_tenant(tenant_id)
     await health.records.forget_check(tenant_id)
+    logger.info("Twilio settings deleted for tenant %s (%d numbers released)", tenant_id, len(held))
     return bool(deleted)
 
 
