@@ -216,8 +216,8 @@ async def _check(tenant_id: int, account: TwilioAccount, accounts: TwilioAccount
     try:
         async with provider_errors():
             await client.api.v2010.accounts(account.account_sid).fetch_async()
-        drifted = await _drifted_numbers(tenant_id, client, accounts)
-        conversations = await _conversations(tenant_id, account, client, accounts)
+            drifted = await _drifted_numbers(tenant_id, client, accounts)
+            conversations = await _conversations(tenant_id, account, client, accounts)
     except ProviderError as exc:
         refused = exc.code == AUTHENTICATION_FAILED or exc.status == 401
         return TwilioCheck(
@@ -288,20 +288,21 @@ async def _conversations(
     tenant_id: int, account: TwilioAccount, client: Client, accounts: TwilioAccounts
 ) -> ConversationsCheck:
     """The Conversations webhook, when the tenant uses Conversations (raises ProviderError)."""
-    configured = await TwilioSettings.filter(tenant_id=tenant_id, webhook_configured=True).exists()
     service_sid = account.conversations_service_sid
-    if service_sid is None or not configured:
+    if (
+        service_sid is None
+        or not await TwilioSettings.filter(tenant_id=tenant_id, webhook_configured=True).exists()
+    ):
         # Only a webhook the gateway set (configureConversationsWebhook) can have drifted.
         return ConversationsCheck(state=ConversationsState.NOT_USED, service_sid=service_sid)
     webhooks = client.conversations.v1.services(service_sid).configuration.webhooks()
     found = await webhooks.fetch_async()
     post_url = getattr(found, "post_webhook_url", None)
-    if post_url is None:
-        state = ConversationsState.POINTS_ELSEWHERE
-    elif post_url == accounts.callback_url(Callback.CONVERSATIONS):
-        state = ConversationsState.POINTS_HERE
-    else:
-        state = ConversationsState.POINTS_ELSEWHERE
+    state = (
+        ConversationsState.POINTS_HERE
+        if post_url == accounts.callback_url(Callback.CONVERSATIONS)
+        else ConversationsState.POINTS_ELSEWHERE
+    )
     return ConversationsCheck(state=state, service_sid=service_sid, post_webhook_url=post_url)
 
 
