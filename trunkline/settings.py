@@ -273,12 +273,6 @@ class Settings(BaseSettings):
             raise ValueError("TRUNKLINE_AUTH0_ISSUER must end with '/' (Auth0's iss does)")
         return value
 
-    @field_validator("metrics_token", mode="before")
-    @classmethod
-    def _empty_metrics_token_is_unset(cls, value: object) -> object:
-        # An empty token would make "Bearer " the key: treat it as no token at all.
-        return None if value == "" else value
-
     @model_validator(mode="after")
     def _production_refuses_development_secrets(self) -> Self:
         if self.is_development or self.allow_dev_auth_in_production:

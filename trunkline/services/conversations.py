@@ -57,7 +57,7 @@ async def _service_sid(tenant_id: int, accounts: TwilioAccounts) -> tuple[str, C
 
 
 async def configure_conversations_webhook(
-    *, tenant_id: int, accounts: TwilioAccounts, health_records: HealthRecords | None = None
+    *, tenant_id: int, accounts: TwilioAccounts, health_records: HealthRecords
 ) -> ConversationsWebhook:
     service_sid, client = await _service_sid(tenant_id, accounts)
     url = accounts.callback_url(Callback.CONVERSATIONS)
@@ -72,8 +72,7 @@ async def configure_conversations_webhook(
     await TwilioSettings.filter(tenant_id=tenant_id).update(
         webhook_configured=True, webhook_configured_at=datetime.now(UTC)
     )
-    if health_records is not None:
-        await health_records.forget_check(tenant_id)  # the kept health check predates it
+    await health_records.forget_check(tenant_id)  # the kept health check predates it
     logger.info("Conversations webhook configured for tenant %s", tenant_id)
     return _webhook(service_sid, result, url)
 

@@ -67,7 +67,7 @@ async def save_twilio_credentials(
     tenant_id: int,
     data: TwilioCredentialsInput,
     accounts: TwilioAccounts,
-    health: HealthLog | None = None,
+    health: HealthLog,
 ) -> TwilioSettings:
     """Validate, prove the credentials against Twilio, then store them encrypted.
 
@@ -111,8 +111,7 @@ async def save_twilio_credentials(
         # Lost a race with another tenant saving the same account.
         raise Conflict("This Twilio account is already connected to another organization.") from exc
     await accounts.forget_tenant(tenant_id)
-    if health is not None:
-        await health.records.forget_check(tenant_id)  # checked against the old credentials
+    await health.records.forget_check(tenant_id)  # checked against the old credentials
     logger.info("Twilio settings saved for tenant %s", tenant_id)
     return row
 
