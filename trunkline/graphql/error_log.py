@@ -51,7 +51,12 @@ def _code(error: GraphQLError) -> str | None:
     return str(code) if code else None
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
+def is_unexpected(error: GraphQLError) -> bool:
+    """Mask exceptions of ours that are not GraphQL errors: their text is for the log only.
+
+    Parse and validation errors carry no original error, and the errors we raise on purpose
+    (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, ...) are GraphQLErrors: those reach the client.
+    """
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
 
@@ -61,7 +66,7 @@ def log_errors(errors: list[GraphQLError], context: ExecutionContext | None) -> 
     fields = _operation_fields(context)
     for error in errors:
         where = ".".join(str(part) for part in error.path or ()) or "-"
-        if _is_unexpected(error):
+        if is_unexpected(error):
             original = error.original_error
             logger.error(
                 "unexpected error at %s: %s",

@@ -22,7 +22,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from trunkline.graphql.error_log import OperationLogFields, log_errors
+from trunkline.graphql.error_log import OperationLogFields, is_unexpected, log_errors
 from trunkline.graphql.variable_errors import RefusedVariablesWithoutValues
 from trunkline.settings import Settings
 
@@ -99,16 +99,6 @@ class GatewaySchema(strawberry.Schema):
             if exc.operation_type is OperationType.SUBSCRIPTION:
                 raise SubscriptionOverHTTPError from exc
             raise
-
-
-def is_unexpected(error: GraphQLError) -> bool:
-    """Mask exceptions of ours that are not GraphQL errors: their text is for the log only.
-
-    Parse and validation errors carry no original error, and the errors we raise on purpose
-    (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, ...) are GraphQLErrors: those reach the client.
-    """
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
 
 
 class MaskUnexpectedErrors(MaskErrors):
