@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.processes import BIN, environment_without_trunkline, free_port, running_server
+from tests.support.processes import BIN, environment_without_trunkline, running_server
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,10 +26,10 @@ from tests.conftest import Backend
 from tests.support.processes import (
     TRUNKLINE,
     environment_without_trunkline,
-    free_port,
     run_command,
     running_server,
 )
+from tests.support.servers import free_port
 from trunkline.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,20 +13,13 @@ from pathlib import Path
 import httpx
 import redis.asyncio as redis
 
-from tests.support.servers import reserve_socket
+from tests.support.servers import free_port
 from trunkline.settings import Settings
 
 # Importing the app alone took 13-17 s on this 2-core machine under a full suite and other work:
 # a start that needs longer has failed.
 START_SECONDS = 60.0
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def spare_port() -> int:
-    sock = reserve_socket()
-    port: int = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 class RedisServer:
@@ -68,7 +61,7 @@ class RedisServer:
 
 @asynccontextmanager
 async def redis_server() -> AsyncIterator[RedisServer]:
-    server = RedisServer(spare_port())
+    server = RedisServer(free_port())
     await server.start()
     try:
         yield server
@@ -120,7 +113,7 @@ async def serve_process(
     settings: Settings, *arguments: str, start_seconds: float = START_SECONDS, **overrides: str
 ) -> AsyncIterator[ServeProcess]:
     """``trunkline serve [arguments]`` on a spare port, with ``settings`` in its environment."""
-    port = spare_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = await asyncio.create_subprocess_exec(
         *[

@@ -14,19 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.servers import reserve_socket
+from tests.support.servers import free_port
 
 BIN = Path(sys.executable).parent
 TRUNKLINE = str(BIN / "trunkline")
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (the child binds it a moment later)."""
-    sock = reserve_socket()
-    try:
-        return int(sock.getsockname()[1])
-    finally:
-        sock.close()
 
 
 def environment_without_trunkline(**extra: str) -> dict[str, str]:

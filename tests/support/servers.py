@@ -19,6 +19,15 @@ def reserve_socket(host: str = "127.0.0.1") -> socket.socket:
     return sock
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on (a child process binds it a moment later)."""
+    sock = reserve_socket()
+    try:
+        return int(sock.getsockname()[1])
+    finally:
+        sock.close()
+
+
 def base_url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://{host}:{port}"

@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 # pg_try_advisory_lock's key for the retention run: any constant no other lock of the database
 # uses ("trunkline.retention" as a 63-bit number).
 ADVISORY_LOCK_KEY = 0x7472756E6B726574
-MIN_RECEIPT_RETENTION_HOURS = 24  # the providers' retry window: a shorter one lets duplicates in
 MAX_ACTIVITY_RETENTION_DAYS = 3650
 
 
